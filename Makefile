@@ -1,0 +1,55 @@
+# Clipscope: `make run` serves the backend, `make test` runs every check. Both set up .venv.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip --disable-pip-version-check
+PORT ?= 8000
+export PORT
+
+.PHONY: run test lint typecheck pytest mobile-test bench migrate venv dev-venv clean push-service worker
+
+$(VENV)/.stamp-run: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-run requirements-dev.txt
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.stamp-run
+dev-venv: $(VENV)/.stamp-dev
+
+migrate: venv
+	$(PY) -m backend.migrate
+
+run: migrate
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py backend.wsgi:app
+
+# Scale-out mode: a Celery worker (see README); the web process runs with CLIPSCOPE_EXECUTOR=celery.
+worker: migrate
+	$(VENV)/bin/celery -A backend.jobs.celery_app worker --loglevel=INFO --concurrency=$${CLIPSCOPE_WORKERS:-2}
+
+lint: dev-venv
+	$(VENV)/bin/ruff check backend tests bench migrations
+	$(VENV)/bin/ruff format --check backend tests bench migrations
+
+typecheck: dev-venv
+	$(VENV)/bin/mypy
+
+pytest: dev-venv
+	$(PY) -m pytest -q
+
+mobile-test:
+	bash mobile/scripts/test.sh
+
+test: lint typecheck pytest
+	@if [ -f mobile/scripts/test.sh ]; then $(MAKE) --no-print-directory mobile-test; fi
+
+bench: dev-venv
+	$(PIP) install -q -r bench/requirements.txt
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,42 @@
+"""Clipscope: upload a video, get it analysed in the background, poll or get a push."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+
+from flask import Flask
+
+from backend.api import register_blueprints
+from backend.api.cors import register_cors
+from backend.api.errors import register_error_handlers
+from backend.config import Config
+from backend.db import Database
+from backend.jobs.runners import make_runner
+from backend.jobs.store import JobStore
+from backend.services import Services
+from backend.storage import Storage
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Wire config -> extensions -> blueprints -> error handlers -> runner."""
+    config = config or Config.from_env()
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    db = Database(config.database_url)
+    store = JobStore(db, lease_s=config.lease_s, max_attempts=config.max_attempts)
+    storage = Storage(config.upload_dir)
+    runner = make_runner(config, store, storage)
+    app.extensions["clipscope"] = Services(config, db, store, storage, runner)
+
+    register_blueprints(app)
+    register_cors(app)
+    register_error_handlers(app)
+
+    if config.start_background:
+        runner.start()
+        atexit.register(runner.stop)
+    return app

@@ -1,0 +1,81 @@
+"""Audio loudness: RMS in dBFS overall and per second, and whether the track is silent."""
+
+from __future__ import annotations
+
+import math
+
+import av
+import numpy as np
+from av.audio.frame import AudioFrame
+
+# dBFS here is 20*log10(RMS) with full scale = 1.0 (a full-scale sine reads -3 dBFS).
+FLOOR_DBFS = -120.0
+# A track whose loudest ~20 ms never reaches this is silent: a quiet room reads about -50.
+SILENCE_DBFS = -60.0
+
+
+def dbfs(mean_square: float) -> float:
+    if mean_square <= 0:
+        return FLOOR_DBFS
+    return max(FLOOR_DBFS, 10.0 * math.log10(mean_square))
+
+
+class AudioMeter:
+    """Accumulates squared samples per second of audio, without keeping the samples."""
+
+    def __init__(self, origin_s: float) -> None:
+        self._origin = origin_s
+        # One reused resampler: planar float is what the RMS maths wants, whatever the codec.
+        self._resampler = av.AudioResampler(format="fltp")
+        self._sum = 0.0
+        self._count = 0
+        self._bucket_sum: list[float] = []
+        self._bucket_count: list[int] = []
+        self._loudest = 0.0
+        self._next_t: float | None = None
+        self.errors = 0
+
+    def add(self, frame: AudioFrame) -> None:
+        for converted in self._resampler.resample(frame):
+            self._add_converted(converted)
+
+    def flush(self) -> None:
+        for converted in self._resampler.resample(None):
+            self._add_converted(converted)
+
+    def _add_converted(self, frame: AudioFrame) -> None:
+        samples = frame.to_ndarray()
+        if samples.size == 0:
+            return
+        rate = frame.sample_rate or 1
+        start = frame.time if frame.time is not None else self._next_t
+        start = self._origin if start is None else start
+        self._next_t = start + samples.shape[-1] / rate
+        squares = np.square(samples, dtype=np.float64).mean(axis=0)
+        total = float(squares.sum())
+        self._sum += total
+        self._count += squares.size
+        self._loudest = max(self._loudest, total / squares.size)
+        # A frame is ~20 ms: splitting it at a second boundary would not change the figures.
+        second = max(0, int(start - self._origin))
+        while len(self._bucket_sum) <= second:
+            self._bucket_sum.append(0.0)
+            self._bucket_count.append(0)
+        self._bucket_sum[second] += total
+        self._bucket_count[second] += squares.size
+
+    @property
+    def has_samples(self) -> bool:
+        return self._count > 0
+
+    def rms_dbfs(self) -> float:
+        return dbfs(self._sum / self._count) if self._count else FLOOR_DBFS
+
+    def per_second_dbfs(self) -> list[float]:
+        return [
+            dbfs(total / count) if count else FLOOR_DBFS
+            for total, count in zip(self._bucket_sum, self._bucket_count, strict=True)
+        ]
+
+    def silent(self) -> bool:
+        return dbfs(self._loudest) < SILENCE_DBFS

@@ -1,0 +1,149 @@
+"""Per-frame work: downscaled luma through reused scalers, feeding every measure at once."""
+
+from __future__ import annotations
+
+from array import array
+from fractions import Fraction
+
+import numpy as np
+from av.video.frame import VideoFrame
+from av.video.reformatter import VideoReformatter
+
+from .quality import laplacian_variance, reblur_ratio
+from .scenes import CutDetector
+from .thumbnails import MAX_SIDE, Candidate, ThumbnailPicker, frame_score
+
+# Cuts, motion and exposure need only a thumbnail-sized picture; sharpness needs detail, so it
+# reads a larger one a few times a second. Sizes are boxes the picture is fitted into.
+SMALL_BOX = 128
+DETAIL_BOX = 640
+SAMPLE_INTERVAL_S = 0.5
+THUMBNAIL_INTERVAL_S = 0.5
+_CLIPPED_LEVEL = 250
+# After a cut, look again a few frames later, once a transition has certainly settled.
+_SETTLE_FRAMES = 3
+
+
+class Downscaler:
+    """One reused scaler for one output: frame.reformat() would build a new one every frame.
+
+    Going through swscale (not the raw luma plane) also makes 10-bit HDR frames and full- or
+    limited-range sources come out as the same 8-bit full-range picture.
+    """
+
+    def __init__(self, box: int, fmt: str, interpolation: str = "AREA") -> None:
+        self.box = box
+        self.fmt = fmt
+        self.interpolation = interpolation
+        self._reformatter = VideoReformatter()
+        self._sizes: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def __call__(self, frame: VideoFrame, aspect: Fraction = Fraction(1)) -> np.ndarray:
+        key = (frame.width, frame.height)
+        size = self._sizes.get(key)
+        if size is None:
+            size = self._sizes[key] = fit(float(frame.width * aspect), frame.height, self.box)
+        out = self._reformatter.reformat(
+            frame,
+            size[0],
+            size[1],
+            format=self.fmt,
+            interpolation=self.interpolation,
+            src_color_range=frame.color_range,
+            dst_color_range="JPEG",
+        )
+        return out.to_ndarray()
+
+
+def fit(width: float, height: float, box: int) -> tuple[int, int]:
+    """The size of width x height fitted into box x box, never enlarged."""
+    scale = min(1.0, box / max(width, height, 1))
+    return max(2, round(width * scale)), max(2, round(height * scale))
+
+
+class FrameAnalyzer:
+    """Keeps per-frame scalars only (a few numbers per frame), never the frames themselves."""
+
+    def __init__(
+        self,
+        fps_hint: float,
+        thumbnails: ThumbnailPicker | None = None,
+        sample_aspect: Fraction = Fraction(1),
+    ) -> None:
+        self.detector = CutDetector(fps_hint)
+        self.thumbnails = thumbnails
+        self.sample_aspect = sample_aspect
+        self.times = array("d")
+        self.changes = array("d")
+        self.brightness = array("d")
+        self.clipped = array("d")
+        self.sharpness: list[float] = []
+        self.blur: list[float] = []
+        self.cut_frames: list[int] = []
+        self._small = Downscaler(SMALL_BOX, "gray")
+        self._detail = Downscaler(DETAIL_BOX, "gray")
+        self._thumb = Downscaler(MAX_SIDE, "rgb24", interpolation="BICUBIC")
+        self._previous: np.ndarray | None = None
+        self._next_sample_t = 0.0
+        self._next_thumbnail_t = 0.0
+        self._settle_at = -1
+
+    @property
+    def count(self) -> int:
+        return len(self.times)
+
+    def add(self, frame: VideoFrame, t: float) -> None:
+        """Measure one decoded frame at time t (seconds from the first frame)."""
+        index = len(self.times)
+        small = self._small(frame)
+        luma = small.astype(np.float32)
+        mean = float(luma.mean())
+        previous = self._previous
+        if previous is not None and previous.shape == luma.shape:
+            change = float(np.abs(luma - previous).mean()) / 255.0
+        else:
+            change = 0.0
+        self._previous = luma
+        self.times.append(t)
+        self.changes.append(change)
+        self.brightness.append(mean / 255.0)
+        self.clipped.append(np.count_nonzero(small >= _CLIPPED_LEVEL) / small.size)
+        decisions = self.detector.push(luma)
+        if t >= self._next_sample_t:
+            self._next_sample_t = t + SAMPLE_INTERVAL_S
+            self._sample_detail(frame)
+        if self.thumbnails is not None:
+            self._maybe_candidate(frame, index, t, mean, luma)
+        self._apply(decisions)
+
+    def finish(self) -> None:
+        self._apply(self.detector.finish())
+        if self.thumbnails is not None:
+            self.thumbnails.finish()
+
+    def _apply(self, decisions: list[tuple[int, bool]]) -> None:
+        for index, is_cut in decisions:
+            if is_cut:
+                self.cut_frames.append(index)
+            if self.thumbnails is not None:
+                self.thumbnails.decided(index, is_cut)
+
+    def _sample_detail(self, frame: VideoFrame) -> None:
+        detail = self._detail(frame).astype(np.float32)
+        self.sharpness.append(laplacian_variance(detail))
+        ratio = reblur_ratio(detail)
+        if ratio is not None:
+            self.blur.append(ratio)
+
+    def _maybe_candidate(
+        self, frame: VideoFrame, index: int, t: float, mean: float, luma: np.ndarray
+    ) -> None:
+        assert self.thumbnails is not None
+        spike = self.detector.is_spike(index)
+        if spike:
+            self._settle_at = index + _SETTLE_FRAMES
+        if not (spike or index == self._settle_at or t >= self._next_thumbnail_t):
+            return
+        self._next_thumbnail_t = t + THUMBNAIL_INTERVAL_S
+        score = frame_score(mean, float(luma.std()), spike and index > 0)
+        self.thumbnails.add(index, Candidate(score, self._thumb(frame, self.sample_aspect)))

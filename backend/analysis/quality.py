@@ -1,0 +1,140 @@
+"""Exposure, sharpness and blur of sampled luma, and the warnings a person reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+DARK_BRIGHTNESS = 0.2
+BRIGHT_BRIGHTNESS = 0.88
+CLIPPED_SHARE = 0.3
+MOST_OF_THE_CLIP = 0.5
+LOW_RESOLUTION_SIDE = 480
+# Re-blur ratio above which a frame counts as blurry: blurring a sharp picture again changes
+# it a lot, blurring a blurry one hardly at all.
+BLURRY = 0.6
+# A frame needs this share of pixels on a real edge (a step of more than _EDGE_STEP luma levels
+# between neighbours) to be judged at all: smooth scenes (sky, walls) have nothing to be sharp.
+_EDGE_SHARE = 0.003
+_EDGE_STEP = 12.0
+_REBLUR_RADIUS = 4
+
+
+@dataclass(frozen=True)
+class QualityWarning:
+    code: str
+    message: str
+
+
+def laplacian_variance(luma: np.ndarray) -> float:
+    """Variance of the 4-neighbour Laplacian: the classic focus measure."""
+    lap = (
+        luma[:-2, 1:-1] + luma[2:, 1:-1] + luma[1:-1, :-2] + luma[1:-1, 2:] - 4.0 * luma[1:-1, 1:-1]
+    )
+    return float(lap.var()) if lap.size else 0.0
+
+
+def reblur_ratio(luma: np.ndarray) -> float | None:
+    """How little the picture changes when blurred again (0 sharp .. 1 blurry), or None.
+
+    This is the no-reference blur metric of Crete-Roffet et al.; being a ratio of the picture
+    to itself, it does not depend on how much texture the scene has, which a fixed Laplacian
+    threshold does. None when the frame has too few edges to judge.
+    """
+    ratios: list[float] = []
+    edges = 0
+    for axis in (0, 1):
+        diff = np.abs(np.diff(luma, axis=axis))
+        edges += int(np.count_nonzero(diff > _EDGE_STEP))
+        blurred = _box_blur(luma, axis)
+        diff_blurred = np.abs(np.diff(blurred, axis=axis))
+        total = float(diff.sum())
+        if total <= 0:
+            return None
+        kept = float(np.maximum(diff - diff_blurred, 0.0).sum())
+        ratios.append((total - kept) / total)
+    if edges < _EDGE_SHARE * luma.size * 2:
+        return None
+    return max(ratios)
+
+
+def _box_blur(luma: np.ndarray, axis: int) -> np.ndarray:
+    width = 2 * _REBLUR_RADIUS + 1
+    pad = [(0, 0), (0, 0)]
+    pad[axis] = (_REBLUR_RADIUS + 1, _REBLUR_RADIUS)
+    padded = np.pad(luma, pad, mode="edge")
+    csum = np.cumsum(padded, axis=axis, dtype=np.float32)
+    n = luma.shape[axis]
+    upper = np.take(csum, np.arange(width, n + width), axis=axis)
+    lower = np.take(csum, np.arange(0, n), axis=axis)
+    return np.asarray((upper - lower) / width, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class QualityFacts:
+    brightness: Sequence[float]
+    clipped: Sequence[float]
+    sharpness: Sequence[float]
+    blur: Sequence[float]
+    display_width: int
+    display_height: int
+    has_audio: bool
+    silent_audio: bool
+    truncated_message: str | None
+
+
+def warnings(facts: QualityFacts) -> list[QualityWarning]:
+    """The warnings, in a fixed order, each with a sentence for the person who filmed it."""
+    found: list[QualityWarning] = []
+    frames = len(facts.brightness)
+    if frames:
+        dark = sum(1 for b in facts.brightness if b < DARK_BRIGHTNESS) / frames
+        if dark >= MOST_OF_THE_CLIP:
+            found.append(QualityWarning("too_dark", "Most of the clip is too dark to see."))
+        bright = (
+            sum(
+                1
+                for b, c in zip(facts.brightness, facts.clipped, strict=True)
+                if b > BRIGHT_BRIGHTNESS or c > CLIPPED_SHARE
+            )
+            / frames
+        )
+        if bright >= MOST_OF_THE_CLIP:
+            found.append(
+                QualityWarning(
+                    "overexposed", "Most of the clip is overexposed: bright areas are blown out."
+                )
+            )
+    judged = sorted(facts.blur)
+    if judged and judged[len(judged) // 2] > BLURRY:
+        found.append(
+            QualityWarning("blurry", "Most of the clip is out of focus or blurred by motion.")
+        )
+    short_side = min(facts.display_width, facts.display_height)
+    if 0 < short_side < LOW_RESOLUTION_SIDE:
+        found.append(
+            QualityWarning(
+                "low_resolution",
+                f"The video is only {facts.display_width}x{facts.display_height}; "
+                "details will look soft on a large screen.",
+            )
+        )
+    if not facts.has_audio:
+        found.append(QualityWarning("no_audio", "The video has no sound track."))
+    elif facts.silent_audio:
+        found.append(QualityWarning("silent_audio", "The sound track is silent."))
+    if facts.truncated_message:
+        found.append(QualityWarning("truncated", facts.truncated_message))
+    return found
+
+
+def median(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2

@@ -1,0 +1,102 @@
+"""The result document as pydantic models: the OpenAPI schema and a check in the tests."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+WarningCode = Literal[
+    "too_dark", "overexposed", "blurry", "low_resolution", "no_audio", "silent_audio", "truncated"
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VideoFacts(_Strict):
+    duration_s: float = Field(
+        ge=0, description="Duration in seconds (the readable part if truncated)."
+    )
+    fps: float = Field(ge=0, description="Average frames per second, measured from the frames.")
+    variable_frame_rate: bool = Field(description="Whether frame durations vary.")
+    frame_count: int = Field(ge=0, description="Frames decoded.")
+    width: int = Field(ge=0, description="Coded width in pixels.")
+    height: int = Field(ge=0, description="Coded height in pixels.")
+    rotation: Literal[0, 90, 180, 270] = Field(
+        description="Clockwise rotation a viewer applies, from the display matrix."
+    )
+    display_width: int = Field(
+        ge=0, description="Width as shown, rotation and pixel aspect applied."
+    )
+    display_height: int = Field(ge=0, description="Height as shown, rotation applied.")
+    codec: str = Field(description="FFmpeg codec name, e.g. h264, hevc, vp9.")
+    profile: str | None = Field(description="Codec profile, e.g. High, Main 10.")
+    bit_rate: int | None = Field(description="Bits per second, from the container or the size.")
+    container: str = Field(description="FFmpeg demuxer name, e.g. 'mov,mp4,m4a,3gp,3g2,mj2'.")
+    created_at: str | None = Field(description="Recording time from the file, ISO 8601 UTC.")
+
+
+class AudioFacts(_Strict):
+    codec: str
+    channels: int = Field(ge=0)
+    sample_rate: int = Field(ge=0)
+    rms_dbfs: float = Field(description="RMS level over the whole track, dBFS (floor -120).")
+    per_second_dbfs: list[float] = Field(description="RMS level of each second, dBFS.")
+    silent: bool = Field(description="True when the level never rises above -60 dBFS.")
+
+
+class Scene(_Strict):
+    index: int = Field(ge=0, description="0-based; the thumbnail is <index>.jpg.")
+    start_s: float = Field(ge=0)
+    end_s: float = Field(ge=0)
+
+
+class Motion(_Strict):
+    interval_s: float = Field(gt=0, description="Length of each value's interval.")
+    values: list[float] = Field(description="Motion score 0-1 of each interval.")
+
+
+class Highlight(_Strict):
+    start_s: float = Field(ge=0)
+    end_s: float = Field(ge=0)
+    score: float = Field(ge=0, le=1, description="Mean motion score of the segment.")
+
+
+class QualityWarning(_Strict):
+    code: WarningCode
+    message: str = Field(description="A sentence for a person.")
+
+
+class Quality(_Strict):
+    brightness_mean: float = Field(ge=0, le=1, description="Mean luma, 0 black to 1 white.")
+    sharpness: float = Field(
+        ge=0, description="Median variance of the Laplacian of luma (fitted into 640x640)."
+    )
+    warnings: list[QualityWarning]
+
+
+class AnalysisResult(_Strict):
+    """What analyze() returns; the web layer adds job_id and thumbnail URLs."""
+
+    analyzer_version: str
+    frames_analyzed: int = Field(ge=0)
+    analysis_seconds: float = Field(ge=0)
+    video: VideoFacts
+    audio: AudioFacts | None = Field(description="null when the file has no audio stream.")
+    scenes: list[Scene]
+    motion: Motion
+    highlights: list[Highlight] = Field(description="Up to three most active segments, best first.")
+    quality: Quality
+
+
+class PublishedScene(Scene):
+    thumbnail_url: str = Field(description="GET it with the same bearer token.")
+
+
+class PublishedResult(AnalysisResult):
+    """GET /api/jobs/{id}/result: the analysis with the job's id and thumbnail URLs."""
+
+    job_id: str
+    scenes: list[PublishedScene]  # type: ignore[assignment]

@@ -1,0 +1,51 @@
+"""Accounts: register, log in, log out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g
+from flask.typing import ResponseReturnValue
+
+from backend import accounts
+from backend.api.openapi import operation
+from backend.api.schemas import AuthOut, Credentials
+from backend.api.security import auth_required
+from backend.api.validation import json_body
+from backend.models import User
+from backend.services import services
+from backend.timeutil import isoformat
+
+bp = Blueprint("auth", __name__, url_prefix="/api/auth")
+
+
+def _auth_answer(user: User, token: str) -> dict[str, object]:
+    user_doc = {"id": user.id, "email": user.email, "created_at": isoformat(user.created_at)}
+    return {"token": token, "user": user_doc}
+
+
+@bp.post("/register")
+@operation("Create an account", body=Credentials, responses={201: AuthOut})
+def register() -> ResponseReturnValue:
+    body = json_body(Credentials)
+    with services().db.session() as session:
+        user = accounts.register(session, body.email, body.password)
+        token = accounts.issue_token(session, user)
+    return _auth_answer(user, token), 201
+
+
+@bp.post("/login")
+@operation("Get a token", body=Credentials, responses={200: AuthOut})
+def login() -> ResponseReturnValue:
+    body = json_body(Credentials)
+    with services().db.session() as session:
+        user = accounts.authenticate(session, body.email, body.password)
+        token = accounts.issue_token(session, user)
+    return _auth_answer(user, token), 200
+
+
+@bp.post("/logout")
+@operation("Revoke the token in use", responses={204: None})
+@auth_required
+def logout() -> ResponseReturnValue:
+    with services().db.session() as session:
+        accounts.revoke_token(session, g.token_id)
+    return "", 204

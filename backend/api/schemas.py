@@ -1,0 +1,107 @@
+"""Request and response schemas: they validate input and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.jobs.status import JobPhase, JobStatus
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    password: str = Field(min_length=8, max_length=200)
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    created_at: str
+
+
+class AuthOut(BaseModel):
+    token: str
+    user: UserOut
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class VideoFile(BaseModel):
+    filename: str
+    size_bytes: int
+    content_type: str
+
+
+class JobLinks(BaseModel):
+    self: str
+    result: str
+    events: str
+
+
+class JobOut(BaseModel):
+    id: str
+    status: JobStatus
+    phase: JobPhase
+    progress: int = Field(ge=0, le=100)
+    message: str
+    attempts: int
+    video: VideoFile
+    created_at: str
+    started_at: str | None
+    updated_at: str
+    finished_at: str | None
+    error: ErrorBody | None
+    links: JobLinks
+
+
+class JobWithResult(JobOut):
+    result: dict[str, Any] | None = Field(
+        default=None, description="The result document, present once the job completed."
+    )
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]
+    next_cursor: str | None
+
+
+class JobListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: JobStatus | None = None
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = None
+
+
+class UploadAccepted(BaseModel):
+    job_id: str
+    status: JobStatus
+    status_url: str
+    result_url: str
+    deduplicated: bool = False
+    job: JobWithResult
+
+
+class UploadForm(BaseModel):
+    """The multipart form of POST /api/upload (or the raw video as the body)."""
+
+    video: bytes = Field(description="The video file.", json_schema_extra={"format": "binary"})
+    push_token: str | None = None
+    platform: Literal["ios", "android", "web"] | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: bool
+    executor: str
+    workers: int
+    busy_workers: int
+    queue_depth: int | None

@@ -1,0 +1,98 @@
+"""Every setting Clipscope reads from the environment, in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _secret_key(env: dict[str, str]) -> str:
+    """Use CLIPSCOPE_SECRET_KEY, else one generated once and kept under instance/."""
+    if env.get("CLIPSCOPE_SECRET_KEY"):
+        return env["CLIPSCOPE_SECRET_KEY"]
+    path = INSTANCE_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@dataclass(frozen=True)
+class Config:
+    """Typed settings; `from_env()` builds them, tests override with `replace()`."""
+
+    database_url: str = f"sqlite:///{INSTANCE_DIR / 'clipscope.db'}"
+    redis_url: str | None = None
+    executor: str = "thread"  # "thread", "celery", or "inline" (tests: jobs run in the request)
+    upload_dir: Path = PROJECT_ROOT / "uploads"
+    max_upload_bytes: int = 2048 * 1024 * 1024
+    workers: int = 2
+    lease_s: float = 30.0
+    max_attempts: int = 3
+    job_timeout_s: float = 3600.0
+    job_ttl_days: int = 30
+    keep_source_hours: int = 24
+    expo_push_url: str = "https://exp.host"
+    expo_access_token: str | None = None
+    receipt_delay_s: float = 900.0
+    secret_key: str = field(default="", repr=False)
+    # How often an idle runner looks for work queued by another process.
+    poll_interval_s: float = 1.0
+    # Start background threads (runner, sweepers) in create_app; tests may drive them by hand.
+    start_background: bool = True
+    rate_limits_enabled: bool = True
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        env = dict(os.environ if environ is None else environ)
+        upload_dir = Path(env.get("CLIPSCOPE_UPLOAD_DIR") or PROJECT_ROOT / "uploads")
+        return cls(
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            redis_url=env.get("REDIS_URL") or None,
+            executor=env.get("CLIPSCOPE_EXECUTOR", "thread"),
+            upload_dir=upload_dir.resolve(),
+            max_upload_bytes=_int(env, "CLIPSCOPE_MAX_UPLOAD_MB", 2048) * 1024 * 1024,
+            workers=max(1, _int(env, "CLIPSCOPE_WORKERS", 2)),
+            lease_s=float(_int(env, "CLIPSCOPE_LEASE_S", 30)),
+            max_attempts=max(1, _int(env, "CLIPSCOPE_MAX_ATTEMPTS", 3)),
+            job_timeout_s=float(_int(env, "CLIPSCOPE_JOB_TIMEOUT_S", 3600)),
+            job_ttl_days=_int(env, "CLIPSCOPE_JOB_TTL_DAYS", 30),
+            keep_source_hours=_int(env, "CLIPSCOPE_KEEP_SOURCE_HOURS", 24),
+            expo_push_url=env.get("CLIPSCOPE_EXPO_PUSH_URL", "https://exp.host").rstrip("/"),
+            expo_access_token=env.get("CLIPSCOPE_EXPO_ACCESS_TOKEN") or None,
+            receipt_delay_s=float(_int(env, "CLIPSCOPE_RECEIPT_DELAY_S", 900)),
+            secret_key=_secret_key(env),
+        )
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **changes)
+
+
+def normalize_database_url(url: str) -> str:
+    """Platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

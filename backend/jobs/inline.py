@@ -1,0 +1,37 @@
+"""A runner that runs queued jobs in the caller's thread: deterministic tests, no waiting."""
+
+from __future__ import annotations
+
+import threading
+
+from backend.jobs.execute import execute_job
+from backend.jobs.runner import new_owner_id
+from backend.jobs.store import JobStore
+from backend.storage import Storage
+
+
+class InlineRunner:
+    """Like huey's immediate mode: `notify()` runs every queued job before returning."""
+
+    def __init__(self, store: JobStore, storage: Storage, *, job_timeout_s: float) -> None:
+        self.store = store
+        self.storage = storage
+        self.job_timeout_s = job_timeout_s
+        self.owner = new_owner_id()
+        self.workers = 1
+        self.busy = 0
+
+    def start(self) -> None:
+        self.store.recover_expired()
+
+    def stop(self, timeout: float = 0.0) -> None:
+        pass
+
+    def cancel(self, job_id: str) -> None:
+        pass
+
+    def notify(self) -> None:
+        while ids := self.store.claim_next(self.owner, 1):
+            execute_job(
+                self.store, self.storage, ids[0], self.owner, threading.Event(), self.job_timeout_s
+            )

@@ -1,0 +1,38 @@
+"""Picks the runner the configuration asks for."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from backend.config import Config
+from backend.jobs.store import JobStore
+from backend.storage import Storage
+
+
+class Runner(Protocol):
+    workers: int
+
+    @property
+    def busy(self) -> int: ...
+    def start(self) -> None: ...
+    def stop(self, timeout: float = ...) -> None: ...
+    def notify(self) -> None: ...
+    def cancel(self, job_id: str) -> None: ...
+
+
+def make_runner(config: Config, store: JobStore, storage: Storage) -> Runner:
+    if config.executor == "inline":
+        from backend.jobs.inline import InlineRunner
+
+        return InlineRunner(store, storage, job_timeout_s=config.job_timeout_s)
+    if config.executor != "thread":
+        raise ValueError(f"CLIPSCOPE_EXECUTOR must be thread or inline, not {config.executor!r}")
+    from backend.jobs.runner import ThreadRunner
+
+    return ThreadRunner(
+        store,
+        storage,
+        workers=config.workers,
+        job_timeout_s=config.job_timeout_s,
+        poll_interval_s=config.poll_interval_s,
+    )

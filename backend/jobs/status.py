@@ -1,0 +1,37 @@
+"""Job states and phases, as stored and as shown."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL
+
+
+TERMINAL = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
+ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.PROCESSING})
+
+
+class JobPhase(StrEnum):
+    QUEUED = "queued"
+    PROBING = "probing"
+    ANALYZING = "analyzing"
+    FINALIZING = "finalizing"
+    DONE = "done"
+
+
+class JobErrorCode(StrEnum):
+    INVALID_VIDEO = "invalid_video"
+    NO_VIDEO_STREAM = "no_video_stream"
+    ANALYSIS_TIMEOUT = "analysis_timeout"
+    WORKER_LOST = "worker_lost"
+    INTERNAL_ERROR = "internal_error"

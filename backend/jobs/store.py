@@ -1,0 +1,238 @@
+"""The job store: every state change of a job is one conditional UPDATE here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Update, func, select, update
+from sqlalchemy.orm import Session
+
+from backend.db import Database
+from backend.errors import job_not_found
+from backend.jobs.outcome import Outcome
+from backend.jobs.status import ACTIVE, JobErrorCode, JobPhase, JobStatus
+from backend.models import Job
+from backend.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+# Called inside the transaction that ends a job (completed or failed), so that
+# what they write (the push outbox) commits or rolls back with the job's end.
+FinishListener = Callable[[Session, Job], None]
+
+
+def _execute(session: Session, statement: Update) -> int:
+    """Run an UPDATE and return how many rows it changed."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return int(result.rowcount)
+
+
+class JobStore:
+    def __init__(self, db: Database, *, lease_s: float, max_attempts: int) -> None:
+        self.db = db
+        self.lease = timedelta(seconds=lease_s)
+        self.max_attempts = max_attempts
+        self.finish_listeners: list[FinishListener] = []
+
+    # --- reads (the caller's session) -------------------------------------------------
+
+    @staticmethod
+    def get_for_user(session: Session, job_id: str, user_id: int) -> Job:
+        job = session.scalar(select(Job).where(Job.id == job_id, Job.user_id == user_id))
+        if job is None:
+            raise job_not_found()
+        return job
+
+    def queue_depth(self) -> int:
+        with self.db.session() as session:
+            count = session.scalar(
+                select(func.count()).select_from(Job).where(Job.status == JobStatus.QUEUED)
+            )
+            return int(count or 0)
+
+    # --- the runner's transitions (each its own transaction) ---------------------------
+
+    def claim_next(self, owner: str, limit: int) -> list[str]:
+        """Claim up to `limit` queued jobs, oldest first; returns the ids won."""
+        if limit <= 0:
+            return []
+        with self.db.session() as session:
+            candidates = session.scalars(
+                select(Job.id)
+                .where(Job.status == JobStatus.QUEUED)
+                .order_by(Job.created_at, Job.id)
+                .limit(limit * 3)
+            ).all()
+        won: list[str] = []
+        for job_id in candidates:
+            if len(won) == limit:
+                break
+            if self.claim(job_id, owner):
+                won.append(job_id)
+        return won
+
+    def claim(self, job_id: str, owner: str) -> bool:
+        """Take a queued job; the WHERE makes two claimers race safely."""
+        now = utcnow()
+        with self.db.session() as session:
+            rows = _execute(
+                session,
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+                .values(
+                    status=JobStatus.PROCESSING,
+                    phase=JobPhase.PROBING,
+                    progress=0,
+                    message="Starting the analysis",
+                    owner=owner,
+                    lease_expires_at=now + self.lease,
+                    attempts=Job.attempts + 1,
+                    started_at=now,
+                    updated_at=now,
+                ),
+            )
+        return rows == 1
+
+    def report_progress(
+        self, job_id: str, owner: str, phase: str, progress: int, message: str
+    ) -> bool:
+        """Record progress and renew the lease; False when the job is no longer ours."""
+        now = utcnow()
+        with self.db.session() as session:
+            rows = _execute(
+                session,
+                update(Job)
+                .where(Job.id == job_id, Job.owner == owner, Job.status == JobStatus.PROCESSING)
+                .values(
+                    phase=phase,
+                    # Never lower what a client has already seen within this attempt.
+                    progress=func.max(Job.progress, progress)
+                    if self.db.url.startswith("sqlite")
+                    else func.greatest(Job.progress, progress),
+                    message=message[:300],
+                    lease_expires_at=now + self.lease,
+                    updated_at=now,
+                ),
+            )
+        return rows == 1
+
+    def renew_leases(self, job_ids: Iterable[str], owner: str) -> set[str]:
+        """Extend the leases of jobs still ours; returns the ids we no longer hold."""
+        ids = list(job_ids)
+        if not ids:
+            return set()
+        with self.db.session() as session:
+            _execute(
+                session,
+                update(Job)
+                .where(Job.id.in_(ids), Job.owner == owner, Job.status == JobStatus.PROCESSING)
+                .values(lease_expires_at=utcnow() + self.lease),
+            )
+            held = set(
+                session.scalars(
+                    select(Job.id).where(
+                        Job.id.in_(ids), Job.owner == owner, Job.status == JobStatus.PROCESSING
+                    )
+                ).all()
+            )
+        return set(ids) - held
+
+    def finish(self, job_id: str, owner: str, outcome: Outcome) -> bool:
+        """The one place a job ends completed or failed. False if it was not ours."""
+        with self.db.session() as session:
+            return self._finish(session, job_id, owner, outcome)
+
+    def _finish(self, session: Session, job_id: str, owner: str, outcome: Outcome) -> bool:
+        now = utcnow()
+        done = outcome.status == JobStatus.COMPLETED
+        rows = _execute(
+            session,
+            update(Job)
+            .where(Job.id == job_id, Job.owner == owner, Job.status == JobStatus.PROCESSING)
+            .values(
+                status=outcome.status,
+                phase=JobPhase.DONE,
+                progress=100 if done else Job.progress,
+                message="Analysis complete" if done else (outcome.error_message or "")[:300],
+                result=outcome.result,
+                error_code=outcome.error_code,
+                error_message=outcome.error_message,
+                lease_expires_at=None,
+                finished_at=now,
+                updated_at=now,
+            ),
+        )
+        if rows != 1:
+            return False
+        job = session.get(Job, job_id, populate_existing=True)
+        assert job is not None
+        for listener in self.finish_listeners:
+            listener(session, job)
+        log.info("job %s %s %s", job_id, outcome.status, outcome.error_code or "")
+        return True
+
+    def recover_expired(self) -> tuple[int, int]:
+        """Re-queue jobs whose holder died; fail those out of attempts. (requeued, lost)"""
+        now = utcnow()
+        with self.db.session() as session:
+            requeued = _execute(
+                session,
+                update(Job)
+                .where(
+                    Job.status == JobStatus.PROCESSING,
+                    Job.lease_expires_at < now,
+                    Job.attempts < self.max_attempts,
+                )
+                .values(
+                    status=JobStatus.QUEUED,
+                    phase=JobPhase.QUEUED,
+                    progress=0,
+                    message="Waiting for a worker (the previous one stopped)",
+                    owner=None,
+                    lease_expires_at=None,
+                    updated_at=now,
+                ),
+            )
+        lost = 0
+        with self.db.session() as session:
+            dead = session.execute(
+                select(Job.id, Job.owner).where(
+                    Job.status == JobStatus.PROCESSING,
+                    Job.lease_expires_at < now,
+                    Job.attempts >= self.max_attempts,
+                )
+            ).all()
+        outcome = Outcome.failed(
+            JobErrorCode.WORKER_LOST,
+            "The worker analysing this video stopped too many times; please upload it again.",
+        )
+        for job_id, owner in dead:
+            if owner is not None and self.finish(job_id, owner, outcome):
+                lost += 1
+        if requeued or lost:
+            log.warning("recovered expired jobs: %d re-queued, %d lost", requeued, lost)
+        return requeued, lost
+
+    # --- the user's transitions -------------------------------------------------------
+
+    @staticmethod
+    def cancel(session: Session, job: Job) -> bool:
+        """Cancel a queued or running job; False when it had already finished."""
+        now = utcnow()
+        rows = _execute(
+            session,
+            update(Job)
+            .where(Job.id == job.id, Job.status.in_(ACTIVE))
+            .values(
+                status=JobStatus.CANCELLED,
+                message="Cancelled",
+                lease_expires_at=None,
+                finished_at=now,
+                updated_at=now,
+            ),
+        )
+        session.refresh(job)
+        return rows == 1

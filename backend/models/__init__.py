@@ -1,0 +1,8 @@
+"""All models, imported together so that the metadata is complete."""
+
+from backend.models.base import Base
+from backend.models.idempotency import IdempotencyKey
+from backend.models.job import Job
+from backend.models.user import ApiToken, User
+
+__all__ = ["ApiToken", "Base", "IdempotencyKey", "Job", "User"]

@@ -1,0 +1,30 @@
+"""The objects a Clipscope app is wired from, reachable from views as `services()`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+from backend.config import Config
+from backend.db import Database
+from backend.jobs.runners import Runner
+from backend.jobs.store import JobStore
+from backend.storage import Storage
+
+
+@dataclass
+class Services:
+    config: Config
+    db: Database
+    store: JobStore
+    storage: Storage
+    runner: Runner
+    # Optional parts (push sender, sweeper, job-change notifier) register here by name.
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def services() -> Services:
+    found: Services = current_app.extensions["clipscope"]
+    return found

@@ -1,0 +1,25 @@
+"""Where a job's files live: <root>/<user id>/<job id>/{source.<ext>, thumbnails/}."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Storage:
+    root: Path
+
+    def job_dir(self, user_id: int, job_id: str) -> Path:
+        # Both parts are ours (an int and a uuid we generated), never a client's file name.
+        return self.root / str(int(user_id)) / job_id
+
+    def source_path(self, user_id: int, job_id: str, source_name: str) -> Path:
+        return self.job_dir(user_id, job_id) / source_name
+
+    def thumbnails_dir(self, user_id: int, job_id: str) -> Path:
+        return self.job_dir(user_id, job_id) / "thumbnails"
+
+    def remove_job(self, user_id: int, job_id: str) -> None:
+        shutil.rmtree(self.job_dir(user_id, job_id), ignore_errors=True)

@@ -1,0 +1,139 @@
+"""Receive an upload (multipart field `video`, or the raw body) as a stream, in chunks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from urllib.parse import unquote
+
+from werkzeug.http import parse_options_header
+from werkzeug.sansio.multipart import (
+    Data,
+    Epilogue,
+    Field,
+    File,
+    MultipartDecoder,
+    NeedData,
+)
+
+from backend.errors import BadRequest, UnsupportedMediaType
+from backend.uploads.sniff import Container
+from backend.uploads.writer import VideoWriter
+
+CHUNK = 1024 * 1024
+FORM_FIELDS = {"push_token", "platform"}
+MAX_FIELD_BYTES = 4096
+
+
+@dataclass
+class ReceivedVideo:
+    path: Path
+    filename: str
+    size: int
+    sha256: str
+    container: Container
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def clean_filename(raw: str | None, fallback: str = "video") -> str:
+    """A display name only: never used to build a path."""
+    name = unquote(raw or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if ch.isprintable())
+    name = name.strip().strip(".") or fallback
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[:190] + dot + ext[:9]) if dot and len(ext) < 10 else name[:200]
+    return name
+
+
+def receive(
+    stream: IO[bytes],
+    content_type: str,
+    headers_filename: str | None,
+    directory: Path,
+    limit_bytes: int,
+) -> ReceivedVideo:
+    """Stream the video into `directory`; the caller removes it if this raises."""
+    mimetype, options = parse_options_header(content_type)
+    if mimetype == "multipart/form-data":
+        boundary = options.get("boundary")
+        if not boundary:
+            raise BadRequest("The multipart body has no boundary.")
+        return _receive_multipart(stream, boundary.encode(), directory, limit_bytes)
+    if mimetype.startswith("video/") or mimetype == "application/octet-stream":
+        writer = VideoWriter(directory, limit_bytes)
+        try:
+            while chunk := stream.read(CHUNK):
+                writer.write(chunk)
+            path, digest, container = writer.finish()
+        except BaseException:
+            writer.discard()
+            raise
+        name = clean_filename(headers_filename, "video" + container.extension)
+        return ReceivedVideo(path, name, writer.size, digest, container)
+    raise UnsupportedMediaType(
+        "Send the video as multipart/form-data (field 'video') or as the raw body "
+        "with a video/* or application/octet-stream Content-Type."
+    )
+
+
+def _receive_multipart(
+    stream: IO[bytes], boundary: bytes, directory: Path, limit_bytes: int
+) -> ReceivedVideo:
+    # Field sizes are capped below; the decoder only ever buffers about one chunk.
+    decoder = MultipartDecoder(boundary, max_parts=20)
+    fields: dict[str, str] = {}
+    writer: VideoWriter | None = None
+    video: ReceivedVideo | None = None
+    part: Field | File | None = None
+    buffer = bytearray()
+    finished = False
+    try:
+        while not finished:
+            chunk = stream.read(CHUNK)
+            decoder.receive_data(chunk or None)
+            try:
+                event = decoder.next_event()
+            except ValueError:
+                raise BadRequest("The multipart body is malformed.") from None
+            while not isinstance(event, NeedData):
+                if isinstance(event, Epilogue):
+                    finished = True
+                    break
+                if isinstance(event, File | Field):
+                    part, buffer = event, bytearray()
+                    if isinstance(event, File) and event.name == "video" and video is None:
+                        writer = VideoWriter(directory, limit_bytes)
+                elif isinstance(event, Data) and part is not None:
+                    if writer is not None:
+                        writer.write(event.data)
+                    elif part.name in FORM_FIELDS and len(buffer) <= MAX_FIELD_BYTES:
+                        buffer += event.data
+                    if not event.more_data:
+                        if writer is not None:
+                            assert isinstance(part, File)
+                            path, digest, container = writer.finish()
+                            name = clean_filename(part.filename, "video" + container.extension)
+                            video = ReceivedVideo(path, name, writer.size, digest, container)
+                            writer = None
+                        elif part.name in FORM_FIELDS:
+                            fields[part.name] = buffer.decode("utf-8", "replace").strip()
+                        part = None
+                try:
+                    event = decoder.next_event()
+                except ValueError:
+                    raise BadRequest("The multipart body is malformed.") from None
+            if not chunk and not finished:
+                raise BadRequest("The upload ended before the whole form arrived.")
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
+    if video is None:
+        raise BadRequest("Attach the video in the form field named 'video'.")
+    video.fields = fields
+    return video

@@ -1,0 +1,76 @@
+"""Writes an incoming video to disk in chunks: sniffs its head, hashes it, enforces the limit."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+from backend.errors import BadRequest, FileTooLarge, InsufficientStorage, UnsupportedMediaType
+from backend.uploads.sniff import SNIFF_BYTES, Container, sniff
+
+
+class VideoWriter:
+    def __init__(self, directory: Path, limit_bytes: int) -> None:
+        self.directory = directory
+        self.limit = limit_bytes
+        self.size = 0
+        self.container: Container | None = None
+        self._hash = hashlib.sha256()
+        self._head = bytearray()
+        self._part = directory / "source.part"
+        directory.mkdir(parents=True, exist_ok=True)
+        self._file: BinaryIO = open(self._part, "wb")  # noqa: SIM115 - closed in finish/discard
+
+    def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise FileTooLarge(
+                f"The video is larger than the limit of {self.limit // (1024 * 1024)} MB."
+            )
+        self._hash.update(data)
+        if self.container is None:
+            # Hold the first bytes until the container is known, so nothing of a
+            # non-video is written beyond this buffer.
+            self._head += data
+            if len(self._head) < SNIFF_BYTES:
+                return
+            self._identify()
+            data, self._head = bytes(self._head), bytearray()
+        self._write(data)
+
+    def finish(self) -> tuple[Path, str, Container]:
+        """Close the file and name it after its container: (path, sha256, container)."""
+        if self.size == 0:
+            raise BadRequest("The uploaded file is empty.")
+        if self.container is None:
+            self._identify()
+            self._write(bytes(self._head))
+        assert self.container is not None
+        self._file.close()
+        final = self.directory / f"source{self.container.extension}"
+        os.replace(self._part, final)
+        return final, self._hash.hexdigest(), self.container
+
+    def discard(self) -> None:
+        self._file.close()
+        self._part.unlink(missing_ok=True)
+
+    def _identify(self) -> None:
+        self.container = sniff(bytes(self._head))
+        if self.container is None:
+            raise UnsupportedMediaType(
+                "This file is not a video we can read (MP4, MOV, WebM, MKV, AVI, MPEG-TS, ...)."
+            )
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self._file.write(data)
+        except OSError as error:
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise InsufficientStorage(
+                    "The server has no room for this video right now; try again later."
+                ) from None
+            raise

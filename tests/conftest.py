@@ -1,0 +1,101 @@
+"""Fixtures: an app on a migrated SQLite copy per test, a client, and an auth helper."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from backend import create_app
+from backend.config import Config
+from backend.migrate import upgrade
+from backend.services import Services
+from tests.videos import make_video
+
+AppFactory = Callable[..., Flask]
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run the Alembic migrations once; each test gets a copy of the result."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, migrated_template: Path) -> Iterator[AppFactory]:
+    apps: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        db_path = tmp_path / "clipscope.db"
+        if not db_path.exists():
+            shutil.copy(migrated_template, db_path)
+        settings: dict[str, Any] = {
+            "database_url": f"sqlite:///{db_path}",
+            "upload_dir": tmp_path / "uploads",
+            "executor": "inline",
+            "secret_key": "test",
+            "testing": True,
+            "expo_push_url": "http://127.0.0.1:9",
+            "rate_limits_enabled": False,
+            "poll_interval_s": 0.05,
+        }
+        settings.update(overrides)
+        app = create_app(Config(**settings))
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        svc: Services = app.extensions["clipscope"]
+        svc.runner.stop()
+        for extra in svc.extras.values():
+            stop = getattr(extra, "stop", None)
+            if callable(stop):
+                stop()
+        svc.db.dispose()
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class AuthActions:
+    """Registers users and hands out their Authorization headers."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.count = 0
+
+    def register(self, email: str | None = None, password: str = "correct horse") -> dict[str, str]:
+        self.count += 1
+        email = email or f"user{self.count}@example.com"
+        response = self.client.post(
+            "/api/auth/register", json={"email": email, "password": password}
+        )
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture(scope="session")
+def small_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2 s 160x120 H.264 MP4 at 24 fps with one cut at 1 s and a tone."""
+    path = tmp_path_factory.mktemp("videos") / "clip.mp4"
+    return make_video(path, seconds=2.0, fps=24, cuts=(1.0,), audio="tone")

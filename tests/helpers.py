@@ -1,0 +1,63 @@
+"""Helpers the tests share: uploads, waiting on the runner, files on disk."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from backend.services import Services
+
+
+def services_of(app: Flask) -> Services:
+    svc: Services = app.extensions["clipscope"]
+    return svc
+
+
+def upload_file(client: FlaskClient, headers: dict[str, str], path: Path, **extra: Any) -> Any:
+    with open(path, "rb") as handle:
+        return client.post(
+            "/api/upload",
+            data={"video": (handle, path.name), **extra},
+            headers=headers,
+            content_type="multipart/form-data",
+        )
+
+
+def files_under(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+    """Wait until `predicate()` holds; a timeout fails the test instead of hanging it."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        pause.wait(0.02)
+
+
+def job_status(client: FlaskClient, headers: dict[str, str], job_id: str) -> str:
+    response = client.get(f"/api/jobs/{job_id}", headers=headers)
+    assert response.status_code == 200, response.get_json()
+    status: str = response.get_json()["status"]
+    return status
+
+
+def wait_for_job(
+    client: FlaskClient, headers: dict[str, str], job_id: str, timeout: float = 60.0
+) -> dict[str, Any]:
+    """Poll the job over HTTP, as the app does, until it is terminal."""
+    wait_for(
+        lambda: job_status(client, headers, job_id) in {"completed", "failed", "cancelled"},
+        timeout,
+        f"job {job_id} to end",
+    )
+    body: dict[str, Any] = client.get(f"/api/results/job/{job_id}", headers=headers).get_json()
+    return body

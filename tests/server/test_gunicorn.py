@@ -1,0 +1,91 @@
+"""The real server, started exactly as `make run` starts it, driven over a socket."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from backend.config import PROJECT_ROOT
+from tests.helpers import wait_for
+from tests.videos import make_video
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
+        "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "CLIPSCOPE_SECRET_KEY": "test",
+        "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
+        "WEB_CONCURRENCY": "2",
+    }
+    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        assert process.poll() is None, (tmp_path / "server.log").read_text()
+        try:
+            return requests.get(f"{base}/api/health", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    try:
+        wait_for(healthy, timeout=60, what="gunicorn to answer")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+        log.close()
+
+
+@pytest.mark.slow
+def test_make_run_serves_the_whole_flow(server: str, tmp_path: Path) -> None:
+    http = requests.Session()
+    registered = http.post(
+        f"{server}/api/auth/register", json={"email": "g@example.com", "password": "12345678"}
+    )
+    assert registered.status_code == 201
+    http.headers["Authorization"] = f"Bearer {registered.json()['token']}"
+
+    video = make_video(tmp_path / "phone.mp4", seconds=2.0, cuts=(1.0,))
+    with open(video, "rb") as handle:
+        accepted = http.post(f"{server}/api/upload", files={"video": ("phone.mp4", handle)})
+    assert accepted.status_code == 202
+    job_url = server + accepted.headers["Location"]
+
+    def finished() -> bool:
+        return http.get(job_url, timeout=5).json()["status"] in {"completed", "failed"}
+
+    wait_for(finished, timeout=60, what="the job to finish under gunicorn")
+    result = http.get(f"{job_url}/result", timeout=5)
+    assert result.status_code == 200
+    assert result.json()["video"]["frame_count"] == 48
+
+    missing = http.get(f"{server}/api/jobs/nope", timeout=5)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
