@@ -10,10 +10,14 @@ from flask import Flask
 from backend.api import register_blueprints
 from backend.api.cors import register_cors
 from backend.api.errors import register_error_handlers
+from backend.api.limits import init_limits
+from backend.cli import jobs_cli
 from backend.config import Config
 from backend.db import Database
 from backend.jobs.runners import make_runner
 from backend.jobs.store import JobStore
+from backend.jobs.sweeper import Sweeper
+from backend.notify import init_notify
 from backend.services import Services
 from backend.storage import Storage
 
@@ -31,12 +35,24 @@ def create_app(config: Config | None = None) -> Flask:
     storage = Storage(config.upload_dir)
     runner = make_runner(config, store, storage)
     app.extensions["clipscope"] = Services(config, db, store, storage, runner)
+    init_notify(app.extensions["clipscope"])
 
+    init_limits(app, config)
     register_blueprints(app)
     register_cors(app)
     register_error_handlers(app)
+    app.cli.add_command(jobs_cli)
 
+    sweeper = Sweeper(
+        store,
+        storage,
+        ttl_days=config.job_ttl_days,
+        keep_source_hours=config.keep_source_hours,
+        interval_s=config.sweep_interval_s,
+    )
+    app.extensions["clipscope"].extras["sweeper"] = sweeper
     if config.start_background:
         runner.start()
+        sweeper.start()
         atexit.register(runner.stop)
     return app

@@ -58,9 +58,13 @@ class Config:
     secret_key: str = field(default="", repr=False)
     # How often an idle runner looks for work queued by another process.
     poll_interval_s: float = 1.0
-    # Start background threads (runner, sweepers) in create_app; tests may drive them by hand.
-    start_background: bool = True
+    # Start background threads (runner, sweeper, push sender): the web server does, the CLI
+    # does not, tests choose.
+    start_background: bool = False
+    sweep_interval_s: float = 600.0
     rate_limits_enabled: bool = True
+    auth_rate_limit: str = "10/minute;100/hour"
+    upload_rate_limit: str = "30/minute;500/day"
     testing: bool = False
 
     @classmethod
@@ -83,6 +87,9 @@ class Config:
             expo_access_token=env.get("CLIPSCOPE_EXPO_ACCESS_TOKEN") or None,
             receipt_delay_s=float(_int(env, "CLIPSCOPE_RECEIPT_DELAY_S", 900)),
             secret_key=_secret_key(env),
+            rate_limits_enabled=env.get("CLIPSCOPE_RATE_LIMITS", "on") != "off",
+            auth_rate_limit=env.get("CLIPSCOPE_AUTH_RATE_LIMIT") or cls.auth_rate_limit,
+            upload_rate_limit=env.get("CLIPSCOPE_UPLOAD_RATE_LIMIT") or cls.upload_rate_limit,
         )
 
     def with_overrides(self, **changes: Any) -> Config:

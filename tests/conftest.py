@@ -45,6 +45,7 @@ def make_app(tmp_path: Path, migrated_template: Path) -> Iterator[AppFactory]:
             "expo_push_url": "http://127.0.0.1:9",
             "rate_limits_enabled": False,
             "poll_interval_s": 0.05,
+            "start_background": True,
         }
         settings.update(overrides)
         app = create_app(Config(**settings))

@@ -61,3 +61,12 @@ def wait_for_job(
     )
     body: dict[str, Any] = client.get(f"/api/results/job/{job_id}", headers=headers).get_json()
     return body
+
+
+def distinct_videos(directory: Path, count: int, seconds: float = 1.0) -> list[Path]:
+    """`count` different small videos (the same bytes twice would be deduplicated)."""
+    from tests.videos import make_video
+
+    return [
+        make_video(directory / f"clip{n}.mp4", seconds=seconds, seed=n + 1) for n in range(count)
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
@@ -97,6 +97,43 @@ def make_video(
         if audio_writer is not None:
             end = times[-1] + 1.0 / fps if times else 0.0
             audio_writer.write_until(output, end)
+            audio_writer.flush(output)
+    return out
+
+
+def write_yuv_video(
+    path: str | os.PathLike[str],
+    frames: Iterable[np.ndarray],
+    *,
+    fps: int,
+    width: int,
+    height: int,
+    audio: AudioKind = None,
+    crf: int = 20,
+    preset: str = "veryfast",
+) -> Path:
+    """Encode ready-made yuv420p frames ((height * 3 // 2, width) uint8) at a constant rate.
+
+    For the bench: painting 1080p in YUV directly is several times faster than RGB.
+    """
+    out = Path(path)
+    fmt = _CONTAINER_BY_SUFFIX.get(out.suffix.lower(), "mp4")
+    with av.open(str(out), "w", format=fmt) as output:
+        vstream = _add_video_stream(output, "libx264", fps, width, height, None, crf, preset)
+        astream = _add_audio_stream(output, fmt) if audio is not None else None
+        audio_writer = _AudioWriter(astream, audio) if astream is not None else None
+        index = 0
+        for index, yuv in enumerate(frames):
+            t = index / fps
+            if audio_writer is not None:
+                audio_writer.write_until(output, t)
+            frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+            frame.pts = round(t / vstream.codec_context.time_base)
+            frame.time_base = vstream.codec_context.time_base
+            output.mux(vstream.encode(frame))
+        output.mux(vstream.encode(None))
+        if audio_writer is not None:
+            audio_writer.write_until(output, (index + 1) / fps)
             audio_writer.flush(output)
     return out
 
@@ -255,6 +292,8 @@ class _ScenePainter:
             self._backgrounds = {scene: bank}  # one scene at a time keeps memory flat
         rgb = bank[index % len(bank)].copy()
         self._draw_square(rgb, scene, index)
+        if self.blur:
+            rgb = _box_blur(rgb.astype(np.float32), max(2, self.width // 40)).astype(np.uint8)
         if gain < 1.0:
             rgb = (rgb.astype(np.float32) * gain).astype(np.uint8)
         return rgb
@@ -265,15 +304,13 @@ class _ScenePainter:
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         angle = rng.uniform(0, 2 * np.pi)
         ramp = (np.cos(angle) * xx / w + np.sin(angle) * yy / h + 1.5) / 3.0
-        low, high = (5.0, 45.0) if self.dark else (30.0, 225.0)
+        low, high = (4.0, 60.0) if self.dark else (30.0, 225.0)
         colour = rng.uniform(0.3, 1.0, size=3).astype(np.float32)
         base = low + (high - low) * ramp[..., None] * colour
         for _ in range(4):
             x0, y0 = int(rng.integers(0, w * 3 // 4)), int(rng.integers(0, h * 3 // 4))
             bw, bh = int(rng.integers(w // 8, w // 3)), int(rng.integers(h // 8, h // 3))
             base[y0 : y0 + bh, x0 : x0 + bw] = rng.uniform(low, high, size=3)
-        if self.blur:
-            base = _box_blur(base, max(2, w // 40))
         if self.noise <= 0:
             return [base.clip(0, 255).astype(np.uint8)]
         return [
@@ -291,7 +328,7 @@ class _ScenePainter:
         y = (scene * 23 + index * max(1, h // 64)) % (2 * span_y)
         x = x if x < span_x else 2 * span_x - x
         y = y if y < span_y else 2 * span_y - y
-        level = 50 if self.dark else 240
+        level = 36 if self.dark else 240
         rgb[y : y + size, x : x + size] = (level, level - (scene * 40) % level, level // 2)
 
 

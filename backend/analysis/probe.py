@@ -87,9 +87,12 @@ def probe(container: InputContainer, path: str | os.PathLike[str]) -> Probe:
 def _pick_video(container: InputContainer) -> VideoStream:
     # Album art in audio files shows up as a one-picture "video" stream; it is not a video.
     streams = [s for s in container.streams.video if not s.disposition & Disposition.attached_pic]
+    if not streams and not container.streams.audio:
+        raise AnalysisError(
+            INVALID_VIDEO, "The file holds no audio or video at all; it may be cut short."
+        )
     if not streams:
-        kind = "only audio" if container.streams.audio else "no audio or video"
-        raise AnalysisError(NO_VIDEO_STREAM, f"The file has no video stream ({kind}).")
+        raise AnalysisError(NO_VIDEO_STREAM, "The file has no video stream, only audio.")
     stream = streams[0]
     if stream.codec_context is None or not stream.codec_context.name:
         raise AnalysisError(INVALID_VIDEO, "The video uses a codec that cannot be decoded here.")

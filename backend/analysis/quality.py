@@ -15,10 +15,12 @@ LOW_RESOLUTION_SIDE = 480
 # Re-blur ratio above which a frame counts as blurry: blurring a sharp picture again changes
 # it a lot, blurring a blurry one hardly at all.
 BLURRY = 0.6
-# A frame needs this share of pixels on a real edge (a step of more than _EDGE_STEP luma levels
-# between neighbours) to be judged at all: smooth scenes (sky, walls) have nothing to be sharp.
+# A frame is judged only if it has edges to be sharp or blurred: a share of at least
+# _EDGE_SHARE of steps above _EDGE_STEP luma levels, seen at 1/_COARSE scale so that a blurred
+# edge still counts as an edge while a smooth scene (sky, a wall, a gradient) does not.
 _EDGE_SHARE = 0.003
 _EDGE_STEP = 12.0
+_COARSE = 4
 _REBLUR_RADIUS = 4
 
 
@@ -43,11 +45,11 @@ def reblur_ratio(luma: np.ndarray) -> float | None:
     to itself, it does not depend on how much texture the scene has, which a fixed Laplacian
     threshold does. None when the frame has too few edges to judge.
     """
+    if not has_edges(luma):
+        return None
     ratios: list[float] = []
-    edges = 0
     for axis in (0, 1):
         diff = np.abs(np.diff(luma, axis=axis))
-        edges += int(np.count_nonzero(diff > _EDGE_STEP))
         blurred = _box_blur(luma, axis)
         diff_blurred = np.abs(np.diff(blurred, axis=axis))
         total = float(diff.sum())
@@ -55,9 +57,18 @@ def reblur_ratio(luma: np.ndarray) -> float | None:
             return None
         kept = float(np.maximum(diff - diff_blurred, 0.0).sum())
         ratios.append((total - kept) / total)
-    if edges < _EDGE_SHARE * luma.size * 2:
-        return None
     return max(ratios)
+
+
+def has_edges(luma: np.ndarray) -> bool:
+    h, w = (luma.shape[0] // _COARSE) * _COARSE, (luma.shape[1] // _COARSE) * _COARSE
+    if h < 2 * _COARSE or w < 2 * _COARSE:
+        return False
+    coarse = luma[:h, :w].reshape(h // _COARSE, _COARSE, w // _COARSE, _COARSE).mean(axis=(1, 3))
+    steps = sum(
+        int(np.count_nonzero(np.abs(np.diff(coarse, axis=axis)) > _EDGE_STEP)) for axis in (0, 1)
+    )
+    return steps >= _EDGE_SHARE * coarse.size * 2
 
 
 def _box_blur(luma: np.ndarray, axis: int) -> np.ndarray:

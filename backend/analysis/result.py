@@ -45,7 +45,16 @@ def extent(probe: Probe, outcome: DecodeOutcome, analyzer: FrameAnalyzer) -> Ext
             f"The file is damaged after {readable:.1f} s ({outcome.stopped_early}); "
             "the rest could not be read."
         )
+    elif _ends_inside_a_packet(probe):
+        message = f"The file stops abruptly after {readable:.1f} s; the rest is missing."
     return Extent(readable, step, message)
+
+
+def _ends_inside_a_packet(probe: Probe) -> bool:
+    # MPEG-TS has no index to compare with (its duration is guessed from the size), but it is
+    # made of 188-byte packets (192 in M2TS): a file that stops inside one was cut short.
+    size = probe.size_bytes
+    return probe.video.container == "mpegts" and size % 188 != 0 and size % 192 != 0
 
 
 def build(

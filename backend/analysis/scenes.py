@@ -16,9 +16,15 @@ RATIO = 2.5
 # Frames closer than this to the frame before a candidate cut mean the picture came back:
 # a flash or a glitch, not a new scene.
 FLASH_SIMILAR = 0.3
-# Keeps the structure term defined for flat frames (black, white): two flat frames are alike,
-# a flat frame and a textured one are not. In 8-bit luma units squared.
-_FLAT = 1.0
+# Below this standard deviation (8-bit luma levels) a picture is flat: black, white, or the
+# darkest frames of a fade, whose structure cannot be compared. A flat frame differs from a
+# textured one in proportion to the texture: fully once it is _TEXTURED times as strong.
+_FLAT = 3.0
+_TEXTURED = 4.0
+# A dip to black (fade out, flat frames, fade in) hides the cut inside flat frames; the
+# pictures on either side of the flat run are compared instead, and the cut placed where the
+# new picture appears.
+BRIDGE_MIN = 0.5
 # Luma mean jumps count on their own, for cuts between scenes of the same structure.
 _MEAN_JUMP = 96.0
 
@@ -41,8 +47,12 @@ def dissimilarity(a: _Shape, b: _Shape) -> float:
     """0 for the same picture (even at another brightness), about 1 for unrelated pictures."""
     if a.centred.shape != b.centred.shape:
         return 1.0
-    cov = float(np.mean(a.centred * b.centred))
-    structure = 1.0 - (cov + _FLAT) / (a.std * b.std + _FLAT)
+    if a.std >= _FLAT and b.std >= _FLAT:
+        # Correlation ignores gain and offset, so fades and exposure changes score near 0.
+        cov = float(np.mean(a.centred * b.centred))
+        structure = 1.0 - cov / (a.std * b.std)
+    else:
+        structure = (max(a.std, b.std) - _FLAT) / (_FLAT * (_TEXTURED - 1.0))
     jump = abs(a.mean - b.mean) / _MEAN_JUMP
     return min(1.0, max(0.0, structure, jump))
 
@@ -57,7 +67,10 @@ class CutDetector:
         self.score = array("d")  # frame t against t-1
         self._back2 = array("d")  # frame t against t-2
         self._back3 = array("d")  # frame t against t-3
+        self._bridge = array("d")  # first textured frame after a flat run against the last before
         self._recent: list[_Shape] = []
+        self._last_textured: _Shape | None = None
+        self._flat_run = 0
         self._decided = 0
         self._last_cut = 0
 
@@ -71,6 +84,7 @@ class CutDetector:
         recent.append(shape)
         if len(recent) > 3:
             del recent[0]
+        self._bridge.append(self._bridge_score(shape))
         due = len(self.score) - self.window
         return [self._decide(t) for t in range(self._decided, max(self._decided, due))]
 
@@ -82,10 +96,23 @@ class CutDetector:
         """Whether frame t differs enough from t-1 that it may start a scene."""
         return t == 0 or self.score[t] >= ABS_MIN
 
+    def _bridge_score(self, shape: _Shape) -> float:
+        if shape.std < _FLAT:
+            self._flat_run += 1
+            return 0.0
+        before, run = self._last_textured, self._flat_run
+        self._last_textured, self._flat_run = shape, 0
+        if before is None or run == 0:
+            return 0.0
+        return dissimilarity(shape, before)
+
     def _decide(self, t: int) -> tuple[int, bool]:
         self._decided = t + 1
         if t == 0 or t - self._last_cut < self.min_gap:
             return t, False
+        if self._bridge[t] >= BRIDGE_MIN:
+            self._last_cut = t
+            return t, True
         s = self.score[t]
         if s < ABS_MIN:
             return t, False
@@ -100,6 +127,9 @@ class CutDetector:
         return t, True
 
     def _came_back(self, t: int) -> bool:
+        """Whether t is a blip (a flash of one or two frames) or the return from one."""
+        if self._back2[t] < FLASH_SIMILAR or self._back3[t] < FLASH_SIMILAR:
+            return True
         n = len(self.score)
         if t + 1 < n and self._back2[t + 1] < FLASH_SIMILAR:
             return True

@@ -6,6 +6,7 @@ from flask import Blueprint, g
 from flask.typing import ResponseReturnValue
 
 from backend import accounts
+from backend.api.limits import auth_limit, limiter
 from backend.api.openapi import operation
 from backend.api.schemas import AuthOut, Credentials
 from backend.api.security import auth_required
@@ -24,6 +25,7 @@ def _auth_answer(user: User, token: str) -> dict[str, object]:
 
 @bp.post("/register")
 @operation("Create an account", body=Credentials, responses={201: AuthOut})
+@limiter.limit(auth_limit)
 def register() -> ResponseReturnValue:
     body = json_body(Credentials)
     with services().db.session() as session:
@@ -34,6 +36,7 @@ def register() -> ResponseReturnValue:
 
 @bp.post("/login")
 @operation("Get a token", body=Credentials, responses={200: AuthOut})
+@limiter.limit(auth_limit)
 def login() -> ResponseReturnValue:
     body = json_body(Credentials)
     with services().db.session() as session:

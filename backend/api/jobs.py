@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, send_file
+from datetime import timedelta
+
+from flask import Blueprint, Response, request, send_file
 from flask.typing import ResponseReturnValue
 
 from backend.analysis.schema import AnalysisResult
 from backend.api.openapi import operation
-from backend.api.schemas import JobList, JobListQuery, JobOut, JobWithResult
+from backend.api.schemas import (
+    CleanupOut,
+    CleanupQuery,
+    JobList,
+    JobListQuery,
+    JobOut,
+    JobWithResult,
+)
 from backend.api.security import auth_required, current_user_id
 from backend.api.validation import query_args
 from backend.errors import ApiError, NotFound
+from backend.jobs import lifecycle
 from backend.jobs.documents import job_document, result_document
 from backend.jobs.listing import list_jobs
 from backend.jobs.status import JobStatus
+from backend.jobs.watch import event_stream, prefer_wait, read_document, wait_for_change
 from backend.services import services
+from backend.timeutil import utcnow
 
 bp = Blueprint("jobs", __name__, url_prefix="/api")
 
@@ -30,12 +42,13 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/jobs/<job_id>")
-@operation("A job's status, phase and progress", responses={200: JobOut})
+@operation(
+    "A job's status, phase and progress (`Prefer: wait=N` long-polls for a change)",
+    responses={200: JobOut},
+)
 @auth_required
 def show(job_id: str) -> ResponseReturnValue:
-    with services().db.session() as session:
-        job = services().store.get_for_user(session, job_id, current_user_id())
-        return job_document(job), 200
+    return _job_answer(job_id, with_result=False)
 
 
 @bp.get("/results/job/<job_id>")
@@ -45,9 +58,17 @@ def show(job_id: str) -> ResponseReturnValue:
 )
 @auth_required
 def show_with_result(job_id: str) -> ResponseReturnValue:
-    with services().db.session() as session:
-        job = services().store.get_for_user(session, job_id, current_user_id())
-        return job_document(job, with_result=True), 200
+    return _job_answer(job_id, with_result=True)
+
+
+def _job_answer(job_id: str, *, with_result: bool) -> ResponseReturnValue:
+    store, user_id = services().store, current_user_id()
+    doc = read_document(store, job_id, user_id, with_result=with_result)
+    wait = prefer_wait(request.headers.get("Prefer"))
+    if wait is None:
+        return doc, 200
+    doc = wait_for_change(store, job_id, user_id, doc, wait, with_result=with_result)
+    return doc, 200, {"Preference-Applied": f"wait={wait:g}", "Vary": "Prefer"}
 
 
 @bp.get("/jobs/<job_id>/result")
@@ -77,3 +98,52 @@ def thumbnail(job_id: str, index: int) -> ResponseReturnValue:
     if not path.is_file():
         raise NotFound("This job has no thumbnail with that number.")
     return send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)
+
+
+@bp.post("/jobs/<job_id>/cancel")
+@operation("Cancel a queued or running job", responses={202: JobOut})
+@auth_required
+def cancel(job_id: str) -> ResponseReturnValue:
+    svc = services()
+    job = lifecycle.cancel(svc.store, job_id, current_user_id())
+    svc.runner.cancel(job_id)
+    return job_document(job), 202
+
+
+@bp.delete("/jobs/<job_id>")
+@operation("Delete a job and its files (a running job is stopped)", responses={204: None})
+@auth_required
+def destroy(job_id: str) -> ResponseReturnValue:
+    svc = services()
+    lifecycle.delete_job(svc.store, svc.storage, job_id, current_user_id())
+    svc.runner.cancel(job_id)
+    return "", 204
+
+
+@bp.post("/jobs/cleanup")
+@operation(
+    "Delete the user's finished jobs older than N days",
+    query=CleanupQuery,
+    responses={200: CleanupOut},
+)
+@auth_required
+def cleanup() -> ResponseReturnValue:
+    args = query_args(CleanupQuery)
+    svc = services()
+    older_than = utcnow() - timedelta(days=args.days)
+    deleted = lifecycle.cleanup(svc.store, svc.storage, older_than, current_user_id())
+    return {"deleted": deleted}, 200
+
+
+@bp.get("/jobs/<job_id>/events")
+@operation(
+    "Server-Sent Events: the job document on every change", responses={200: "text/event-stream"}
+)
+@auth_required
+def events(job_id: str) -> ResponseReturnValue:
+    store, user_id = services().store, current_user_id()
+    read_document(store, job_id, user_id)  # 404 before the stream starts
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return Response(
+        event_stream(store, job_id, user_id), 200, headers, mimetype="text/event-stream"
+    )

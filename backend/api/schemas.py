@@ -81,6 +81,15 @@ class JobListQuery(BaseModel):
     cursor: str | None = None
 
 
+class CleanupQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    days: int = Field(ge=0, le=36500, description="Delete finished jobs older than this.")
+
+
+class CleanupOut(BaseModel):
+    deleted: int
+
+
 class UploadAccepted(BaseModel):
     job_id: str
     status: JobStatus
@@ -105,3 +114,21 @@ class Health(BaseModel):
     workers: int
     busy_workers: int
     queue_depth: int | None
+
+
+class PushTokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(
+        max_length=255,
+        description="An Expo push token: ExponentPushToken[…] or ExpoPushToken[…].",
+        examples=["ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]"],
+    )
+    platform: Literal["ios", "android", "web"] | None = None
+
+
+class PushTokenOut(BaseModel):
+    token: str
+    platform: str | None
+    active: bool
+    created_at: str
+    registered_at: str

@@ -11,7 +11,7 @@ from backend.storage import Storage
 
 
 class InlineRunner:
-    """Like huey's immediate mode: `notify()` runs every queued job before returning."""
+    """Like huey's immediate mode: `submit()` runs every queued job before returning."""
 
     def __init__(self, store: JobStore, storage: Storage, *, job_timeout_s: float) -> None:
         self.store = store
@@ -30,7 +30,7 @@ class InlineRunner:
     def cancel(self, job_id: str) -> None:
         pass
 
-    def notify(self) -> None:
+    def submit(self, job_id: str) -> None:
         while ids := self.store.claim_next(self.owner, 1):
             execute_job(
                 self.store, self.storage, ids[0], self.owner, threading.Event(), self.job_timeout_s

@@ -73,7 +73,7 @@ class ThreadRunner:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def notify(self) -> None:
+    def submit(self, job_id: str) -> None:
         """A job was queued: look now rather than at the next poll."""
         self._wake.set()
 

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from backend.db import Database
 from backend.errors import job_not_found
+from backend.jobs.changes import JobChanges
 from backend.jobs.outcome import Outcome
-from backend.jobs.status import ACTIVE, JobErrorCode, JobPhase, JobStatus
+from backend.jobs.status import JobErrorCode, JobPhase, JobStatus
 from backend.models import Job
 from backend.timeutil import utcnow
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 FinishListener = Callable[[Session, Job], None]
 
 
-def _execute(session: Session, statement: Update) -> int:
+def execute_update(session: Session, statement: Update) -> int:
     """Run an UPDATE and return how many rows it changed."""
     result = cast(CursorResult[Any], session.execute(statement))
     return int(result.rowcount)
@@ -36,6 +37,7 @@ class JobStore:
         self.lease = timedelta(seconds=lease_s)
         self.max_attempts = max_attempts
         self.finish_listeners: list[FinishListener] = []
+        self.changes = JobChanges()
 
     # --- reads (the caller's session) -------------------------------------------------
 
@@ -78,7 +80,7 @@ class JobStore:
         """Take a queued job; the WHERE makes two claimers race safely."""
         now = utcnow()
         with self.db.session() as session:
-            rows = _execute(
+            rows = execute_update(
                 session,
                 update(Job)
                 .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
@@ -94,6 +96,8 @@ class JobStore:
                     updated_at=now,
                 ),
             )
+        if rows:
+            self.changes.changed(job_id)
         return rows == 1
 
     def report_progress(
@@ -102,7 +106,7 @@ class JobStore:
         """Record progress and renew the lease; False when the job is no longer ours."""
         now = utcnow()
         with self.db.session() as session:
-            rows = _execute(
+            rows = execute_update(
                 session,
                 update(Job)
                 .where(Job.id == job_id, Job.owner == owner, Job.status == JobStatus.PROCESSING)
@@ -117,6 +121,8 @@ class JobStore:
                     updated_at=now,
                 ),
             )
+        if rows:
+            self.changes.changed(job_id)
         return rows == 1
 
     def renew_leases(self, job_ids: Iterable[str], owner: str) -> set[str]:
@@ -125,7 +131,7 @@ class JobStore:
         if not ids:
             return set()
         with self.db.session() as session:
-            _execute(
+            execute_update(
                 session,
                 update(Job)
                 .where(Job.id.in_(ids), Job.owner == owner, Job.status == JobStatus.PROCESSING)
@@ -143,12 +149,15 @@ class JobStore:
     def finish(self, job_id: str, owner: str, outcome: Outcome) -> bool:
         """The one place a job ends completed or failed. False if it was not ours."""
         with self.db.session() as session:
-            return self._finish(session, job_id, owner, outcome)
+            finished = self._finish(session, job_id, owner, outcome)
+        if finished:
+            self.changes.changed(job_id)
+        return finished
 
     def _finish(self, session: Session, job_id: str, owner: str, outcome: Outcome) -> bool:
         now = utcnow()
         done = outcome.status == JobStatus.COMPLETED
-        rows = _execute(
+        rows = execute_update(
             session,
             update(Job)
             .where(Job.id == job_id, Job.owner == owner, Job.status == JobStatus.PROCESSING)
@@ -178,7 +187,7 @@ class JobStore:
         """Re-queue jobs whose holder died; fail those out of attempts. (requeued, lost)"""
         now = utcnow()
         with self.db.session() as session:
-            requeued = _execute(
+            requeued = execute_update(
                 session,
                 update(Job)
                 .where(
@@ -215,24 +224,3 @@ class JobStore:
         if requeued or lost:
             log.warning("recovered expired jobs: %d re-queued, %d lost", requeued, lost)
         return requeued, lost
-
-    # --- the user's transitions -------------------------------------------------------
-
-    @staticmethod
-    def cancel(session: Session, job: Job) -> bool:
-        """Cancel a queued or running job; False when it had already finished."""
-        now = utcnow()
-        rows = _execute(
-            session,
-            update(Job)
-            .where(Job.id == job.id, Job.status.in_(ACTIVE))
-            .values(
-                status=JobStatus.CANCELLED,
-                message="Cancelled",
-                lease_expires_at=None,
-                finished_at=now,
-                updated_at=now,
-            ),
-        )
-        session.refresh(job)
-        return rows == 1

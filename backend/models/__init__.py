@@ -3,6 +3,16 @@
 from backend.models.base import Base
 from backend.models.idempotency import IdempotencyKey
 from backend.models.job import Job
+from backend.models.push import OutboxStatus, PushOutbox, PushToken
 from backend.models.user import ApiToken, User
 
-__all__ = ["ApiToken", "Base", "IdempotencyKey", "Job", "User"]
+__all__ = [
+    "ApiToken",
+    "Base",
+    "IdempotencyKey",
+    "Job",
+    "OutboxStatus",
+    "PushOutbox",
+    "PushToken",
+    "User",
+]

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import AppFactory, AuthActions
-from tests.helpers import upload_file
+from tests.helpers import distinct_videos, upload_file
 
 JOB_ROUTES = [
     ("get", "/api/jobs/{id}"),
@@ -57,11 +57,12 @@ def test_another_users_job_is_404(
 
 
 def test_list_is_per_user_newest_first_with_cursor(
-    client: FlaskClient, auth: AuthActions, small_video: Path
+    client: FlaskClient, auth: AuthActions, small_video: Path, tmp_path: Path
 ) -> None:
     mine = auth.register()
     other = auth.register()
-    ids = [upload_file(client, mine, small_video).get_json()["job_id"] for _ in range(5)]
+    videos = distinct_videos(tmp_path, 5, seconds=0.5)
+    ids = [upload_file(client, mine, video).get_json()["job_id"] for video in videos]
     upload_file(client, other, small_video)
 
     first = client.get("/api/jobs?limit=2", headers=mine).get_json()

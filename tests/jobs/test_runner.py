@@ -17,7 +17,7 @@ from backend.jobs.runner import ThreadRunner
 from backend.models import Job
 from backend.timeutil import utcnow
 from tests.conftest import AppFactory, AuthActions
-from tests.helpers import services_of, upload_file, wait_for, wait_for_job
+from tests.helpers import distinct_videos, services_of, upload_file, wait_for, wait_for_job
 
 
 def test_progress_never_goes_down_and_ends_at_100(
@@ -144,12 +144,14 @@ def test_a_live_lease_is_not_taken_over(make_app: AppFactory, small_video: Path)
 
 
 def test_two_runners_over_one_database_never_run_a_job_twice(
-    make_app: AppFactory, small_video: Path, monkeypatch: pytest.MonkeyPatch
+    make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app(executor="thread", start_background=False, workers=2)
     client = app.test_client()
     headers = AuthActions(client).register()
-    ids = [upload_file(client, headers, small_video).get_json()["job_id"] for _ in range(8)]
+    videos = distinct_videos(tmp_path, 8, seconds=0.5)
+    ids = [upload_file(client, headers, video).get_json()["job_id"] for video in videos]
+    assert len(set(ids)) == 8
 
     runs: Counter[str] = Counter()
     lock = threading.Lock()

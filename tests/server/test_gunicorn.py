@@ -50,9 +50,9 @@ def server(tmp_path: Path) -> Iterator[str]:
     def healthy() -> bool:
         assert process.poll() is None, (tmp_path / "server.log").read_text()
         try:
-            return requests.get(f"{base}/api/health", timeout=1).status_code == 200
-        except requests.ConnectionError:
-            return False
+            return requests.get(f"{base}/api/health", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False  # listening, but the workers are still booting
 
     try:
         wait_for(healthy, timeout=60, what="gunicorn to answer")

@@ -1,0 +1,81 @@
+"""Waiting for a job to change without holding a database connection while waiting."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from backend.jobs.documents import job_document
+from backend.jobs.store import JobStore
+
+MAX_WAIT_S = 30.0
+# Changes made in other processes are only seen by re-reading the row this often.
+REREAD_S = 1.0
+_TERMINAL = {"completed", "failed", "cancelled"}
+
+
+def prefer_wait(header: str | None) -> float | None:
+    """The N of an RFC 7240 `Prefer: wait=N` header, capped at 30 s; None when absent."""
+    match = re.search(r"(?:^|[,;\s])wait\s*=\s*(\d+(?:\.\d+)?)", header or "")
+    return min(float(match.group(1)), MAX_WAIT_S) if match else None
+
+
+def read_document(
+    store: JobStore, job_id: str, user_id: int, *, with_result: bool = False
+) -> dict[str, Any]:
+    """One short session: read the job, turn it into its document, let the connection go."""
+    with store.db.session() as session:
+        return job_document(store.get_for_user(session, job_id, user_id), with_result=with_result)
+
+
+def wait_for_change(
+    store: JobStore,
+    job_id: str,
+    user_id: int,
+    seen: dict[str, Any] | None,
+    timeout: float,
+    *,
+    with_result: bool = False,
+) -> dict[str, Any]:
+    """The job's document once it differs from `seen` (or ends), or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        version = store.changes.version(job_id)
+        doc = read_document(store, job_id, user_id, with_result=with_result)
+        if seen is None or _key(doc) != _key(seen) or doc["status"] in _TERMINAL:
+            return doc
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return doc
+        store.changes.wait(job_id, version, min(remaining, REREAD_S))
+
+
+def wait_until_done(store: JobStore, job_id: str, user_id: int, timeout: float) -> dict[str, Any]:
+    """The job's document (with result) once it ended, or as it is after `timeout`."""
+    deadline = time.monotonic() + timeout
+    doc = read_document(store, job_id, user_id, with_result=True)
+    while doc["status"] not in _TERMINAL and (remaining := deadline - time.monotonic()) > 0:
+        doc = wait_for_change(store, job_id, user_id, doc, remaining, with_result=True)
+    return doc
+
+
+def event_stream(store: JobStore, job_id: str, user_id: int) -> Iterator[str]:
+    """Server-Sent Events: the job's document on every change, until it ends."""
+    doc: dict[str, Any] | None = None
+    while True:
+        fresh = wait_for_change(store, job_id, user_id, doc, 15.0)
+        if doc is not None and _key(fresh) == _key(doc):
+            yield ": keep-alive\n\n"  # lets proxies and clients see the stream is alive
+            continue
+        doc = fresh
+        event = "end" if doc["status"] in _TERMINAL else "job"
+        yield f"event: {event}\ndata: {json.dumps(doc, separators=(',', ':'))}\n\n"
+        if event == "end":
+            return
+
+
+def _key(doc: dict[str, Any]) -> tuple[Any, ...]:
+    return (doc["status"], doc["phase"], doc["progress"], doc["message"])
