@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,3 +101,27 @@ def small_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2 s 160x120 H.264 MP4 at 24 fps with one cut at 1 s and a tone."""
     path = tmp_path_factory.mktemp("videos") / "clip.mp4"
     return make_video(path, seconds=2.0, fps=24, cuts=(1.0,), audio="tone")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database on the local server, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    server = os.environ.get(
+        "CLIPSCOPE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
+    )
+    name = f"clipscope_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{server}/{name}"
+    upgrade(url)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

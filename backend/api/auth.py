@@ -25,7 +25,7 @@ def _auth_answer(user: User, token: str) -> dict[str, object]:
 
 @bp.post("/register")
 @operation("Create an account", body=Credentials, responses={201: AuthOut})
-@limiter.limit(auth_limit)
+@limiter.shared_limit(auth_limit, scope="auth")
 def register() -> ResponseReturnValue:
     body = json_body(Credentials)
     with services().db.session() as session:
@@ -36,7 +36,7 @@ def register() -> ResponseReturnValue:
 
 @bp.post("/login")
 @operation("Get a token", body=Credentials, responses={200: AuthOut})
-@limiter.limit(auth_limit)
+@limiter.shared_limit(auth_limit, scope="auth")
 def login() -> ResponseReturnValue:
     body = json_body(Credentials)
     with services().db.session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from backend.jobs.execute import execute_job
-from backend.jobs.runner import new_owner_id
+from backend.jobs.heartbeat import new_owner_id
 from backend.jobs.store import JobStore
 from backend.storage import Storage
 

@@ -25,8 +25,12 @@ def make_runner(config: Config, store: JobStore, storage: Storage) -> Runner:
         from backend.jobs.inline import InlineRunner
 
         return InlineRunner(store, storage, job_timeout_s=config.job_timeout_s)
+    if config.executor == "celery":
+        from backend.jobs.celery_app import CeleryRunner
+
+        return CeleryRunner(config, store, storage)
     if config.executor != "thread":
-        raise ValueError(f"CLIPSCOPE_EXECUTOR must be thread or inline, not {config.executor!r}")
+        raise ValueError(f"CLIPSCOPE_EXECUTOR must be thread or celery, not {config.executor!r}")
     from backend.jobs.runner import ThreadRunner
 
     return ThreadRunner(

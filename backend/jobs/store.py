@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Update, func, select, update
@@ -182,6 +182,24 @@ class JobStore:
             listener(session, job)
         log.info("job %s %s %s", job_id, outcome.status, outcome.error_code or "")
         return True
+
+    def touch_stale_queued(self, queued_before: datetime) -> list[str]:
+        """Ids of jobs queued since before `queued_before`, marked as looked at now."""
+        with self.db.session() as session:
+            ids = list(
+                session.scalars(
+                    select(Job.id)
+                    .where(Job.status == JobStatus.QUEUED, Job.updated_at < queued_before)
+                    .limit(500)
+                )
+            )
+            if ids:
+                session.execute(
+                    update(Job)
+                    .where(Job.id.in_(ids), Job.status == JobStatus.QUEUED)
+                    .values(updated_at=utcnow())
+                )
+        return ids
 
     def recover_expired(self) -> tuple[int, int]:
         """Re-queue jobs whose holder died; fail those out of attempts. (requeued, lost)"""

@@ -206,3 +206,51 @@ def test_concurrent_claims_of_one_job_have_one_winner(
     for thread in threads:
         thread.join()
     assert sorted(wins) == [False] * 7 + [True]
+
+
+def _race_finish_and_cancel(store: Any, job_id: str, user_id: int) -> dict[str, bool]:
+    """Run the runner's finish and the user's cancel at the same instant."""
+    from backend.errors import ApiError
+    from backend.jobs import lifecycle
+    from backend.jobs.outcome import Outcome
+
+    barrier = threading.Barrier(2)
+    outcome: dict[str, bool] = {}
+
+    def finish() -> None:
+        barrier.wait()
+        outcome["finished"] = store.finish(job_id, "runner", Outcome.completed({"scenes": []}))
+
+    def cancel() -> None:
+        barrier.wait()
+        try:
+            lifecycle.cancel(store, job_id, user_id)
+            outcome["cancelled"] = True
+        except ApiError:
+            outcome["cancelled"] = False
+
+    threads = [threading.Thread(target=finish), threading.Thread(target=cancel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcome
+
+
+def test_cancel_racing_completion_ends_in_one_consistent_state(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_app(executor="thread", start_background=False)
+    client = app.test_client()
+    headers = AuthActions(client).register()
+    store = services_of(app).store
+    for video in distinct_videos(tmp_path, 6, seconds=0.3):
+        job_id = upload_file(client, headers, video).get_json()["job_id"]
+        assert store.claim(job_id, "runner")
+        outcome = _race_finish_and_cancel(store, job_id, user_id=1)
+        job = client.get(f"/api/results/job/{job_id}", headers=headers).get_json()
+        assert outcome["finished"] != outcome["cancelled"]
+        if outcome["finished"]:
+            assert job["status"] == "completed" and job["result"] is not None
+        else:
+            assert job["status"] == "cancelled" and job["result"] is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ def _started(world: PushWorld, **settings: object) -> PushWorld:
 def test_an_upload_that_completes_pushes_its_summary(world: PushWorld, small_video: Path) -> None:
     _started(world)
     client: FlaskClient = world.client
-    user_id, headers = world.user()
+    _, headers = world.user()
     token = expo_token("phone")
     assert (
         client.post(
@@ -107,21 +106,19 @@ def test_retries_end_with_a_dead_row_and_the_job_untouched(world: PushWorld) -> 
 
 
 def test_the_service_down_then_up_delivers(make_app: AppFactory) -> None:
-    with socket.socket() as probe:  # a port nobody listens on, yet
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = make_app(expo_push_url=f"http://127.0.0.1:{port}", start_background=False)
-    down = PushWorld(app, expo=None)  # type: ignore[arg-type]
-    _started(down, max_attempts=50)
-    user_id, _ = down.user()
-    down.add_token(user_id, expo_token(1))
-    down.end_job(user_id)
-    wait_for(lambda: down.rows()[0].attempts >= 2, timeout=5, what="two refused attempts")
-    assert down.rows()[0].error is not None and "network" in (down.rows()[0].error or "")
+    service = LocalExpo().start()
+    service.stop()  # down: its port refuses connections
+    app = make_app(expo_push_url=service.url, start_background=False)
+    world = _started(PushWorld(app, service), max_attempts=50)
+    user_id, _ = world.user()
+    world.add_token(user_id, expo_token(1))
+    world.end_job(user_id)
+    wait_for(lambda: world.rows()[0].attempts >= 2, timeout=5, what="two refused attempts")
+    assert "network" in (world.rows()[0].error or "")
 
-    with LocalExpo(port=port) as service:
-        assert service.state.wait_for(lambda s: len(s.delivered) == 1, timeout=5)
-        wait_for(lambda: down.statuses() == [OutboxStatus.SENT], timeout=5, what="row sent")
+    with LocalExpo(port=service.port) as back_up:
+        assert back_up.state.wait_for(lambda s: len(s.delivered) == 1, timeout=5)
+        wait_for(lambda: world.statuses() == [OutboxStatus.SENT], timeout=5, what="row sent")
 
 
 def test_a_push_queued_before_a_crash_is_sent_after_restart_exactly_once(
@@ -134,7 +131,7 @@ def test_a_push_queued_before_a_crash_is_sent_after_restart_exactly_once(
     # The process dies here: the job's end and its outbox row are committed, nothing was sent.
     assert expo.state.requests == []
 
-    after = PushWorld(make_app(expo_push_url=expo.url), expo)  # a restart, background on
+    after = PushWorld(make_app(expo_push_url=expo.url, start_background=True), expo)  # restart
     assert expo.state.wait_for(lambda s: len(s.delivered) == 1, timeout=5)
     wait_for(lambda: after.statuses() == [OutboxStatus.SENT], timeout=5, what="row sent")
     another = PushWorld(make_app(expo_push_url=expo.url, start_background=False), expo)

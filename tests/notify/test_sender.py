@@ -100,9 +100,7 @@ def test_an_app_registering_again_revives_a_dead_token(world: PushWorld) -> None
 def test_a_refused_request_is_dead_at_once(make_app: AppFactory) -> None:
     """401 (wrong access token) will not pass on retry: dead with the reason, no back-off."""
     with LocalExpo(access_token="right") as service:
-        app = make_app(
-            expo_push_url=service.url, expo_access_token="wrong", start_background=False
-        )
+        app = make_app(expo_push_url=service.url, expo_access_token="wrong", start_background=False)
         world = PushWorld(app, service)
         user_id, headers = world.user()
         world.add_token(user_id, expo_token(1))

@@ -1,0 +1,96 @@
+"""Scale-out mode: PostgreSQL, a real Celery worker process on Redis, shared upload storage."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from backend.config import PROJECT_ROOT
+from backend.jobs.celery_app import run_job
+from tests.conftest import AppFactory, AuthActions
+from tests.helpers import distinct_videos, upload_file, wait_for, wait_for_job
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    url = f"redis://127.0.0.1:6379/{random.randint(1, 15)}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+
+
+@pytest.fixture
+def worker(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[Path]:
+    """`celery -A backend.jobs.celery_app worker`, as the Procfile starts it."""
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_url,
+        "REDIS_URL": redis_url,
+        "CLIPSCOPE_EXECUTOR": "celery",
+        "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "CLIPSCOPE_SECRET_KEY": "test",
+        "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
+    }
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                str(PROJECT_ROOT / ".venv/bin/celery"),
+                "-A",
+                "backend.jobs.celery_app",
+                "worker",
+                "--concurrency=2",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield log_path
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(30)
+
+
+def test_jobs_run_on_celery_workers_exactly_once(
+    make_app: AppFactory, postgres_url: str, redis_url: str, worker: Path, tmp_path: Path
+) -> None:
+    app = make_app(
+        database_url=postgres_url,
+        redis_url=redis_url,
+        executor="celery",
+        upload_dir=tmp_path / "uploads",
+    )
+    client = app.test_client()
+    headers = AuthActions(client).register()
+    ids = [
+        upload_file(client, headers, video).get_json()["job_id"]
+        for video in distinct_videos(tmp_path, 3, seconds=0.5)
+    ]
+    # A duplicated message for a queued job: whichever copy arrives second finds it taken.
+    run_job.apply_async((ids[0],))
+    for job_id in ids:
+        job = wait_for_job(client, headers, job_id, timeout=120)
+        assert job["status"] == "completed", (job, worker.read_text()[-3000:])
+        assert job["attempts"] == 1
+        assert job["result"]["video"]["frame_count"] == 12
+
+    # A redelivered message for a finished job changes nothing.
+    run_job.apply_async((ids[1],))
+    wait_for(lambda: "skipping" in worker.read_text(), timeout=30, what="the worker to skip")
+    assert client.get(f"/api/jobs/{ids[1]}", headers=headers).get_json()["attempts"] == 1
