@@ -31,9 +31,11 @@ run: migrate
 worker: migrate
 	$(VENV)/bin/celery -A backend.jobs.celery_app worker --loglevel=INFO --concurrency=$${CLIPSCOPE_WORKERS:-2}
 
+PY_DIRS := $(wildcard backend tests bench migrations localexpo)
+
 lint: dev-venv
-	$(VENV)/bin/ruff check backend tests bench migrations
-	$(VENV)/bin/ruff format --check backend tests bench migrations
+	$(VENV)/bin/ruff check $(PY_DIRS)
+	$(VENV)/bin/ruff format --check $(PY_DIRS)
 
 typecheck: dev-venv
 	$(VENV)/bin/mypy

@@ -43,7 +43,12 @@ def analyze(
             directory = Path(thumbnails_dir)
             directory.mkdir(parents=True, exist_ok=True)
             picker = ThumbnailPicker(directory)
-        analyzer = FrameAnalyzer(info.video.average_rate or 30.0, picker, info.video.sample_aspect)
+        analyzer = FrameAnalyzer(
+            info.video.average_rate or 30.0,
+            picker,
+            info.video.sample_aspect,
+            info.video.duration_s,
+        )
         frame_size = [0, 0]
 
         def on_video(frame: VideoFrame, t: float) -> None:

@@ -17,7 +17,9 @@ from .thumbnails import MAX_SIDE, Candidate, ThumbnailPicker, frame_score
 # reads a larger one a few times a second. Sizes are boxes the picture is fitted into.
 SMALL_BOX = 128
 DETAIL_BOX = 640
-SAMPLE_INTERVAL_S = 0.5
+# Sharpness samples: about 20 per clip, at most one a second (the re-blur measure costs a few
+# milliseconds) and at least every 0.25 s, so a short clip still gets several.
+SAMPLES_PER_CLIP = 20
 THUMBNAIL_INTERVAL_S = 0.5
 _CLIPPED_LEVEL = 250
 # After a cut, look again a few frames later, once a transition has certainly settled.
@@ -31,7 +33,7 @@ class Downscaler:
     limited-range sources come out as the same 8-bit full-range picture.
     """
 
-    def __init__(self, box: int, fmt: str, interpolation: str = "AREA") -> None:
+    def __init__(self, box: int, fmt: str, interpolation: str = "FAST_BILINEAR") -> None:
         self.box = box
         self.fmt = fmt
         self.interpolation = interpolation
@@ -69,6 +71,7 @@ class FrameAnalyzer:
         fps_hint: float,
         thumbnails: ThumbnailPicker | None = None,
         sample_aspect: Fraction = Fraction(1),
+        duration_hint: float | None = None,
     ) -> None:
         self.detector = CutDetector(fps_hint)
         self.thumbnails = thumbnails
@@ -82,9 +85,10 @@ class FrameAnalyzer:
         self.cut_frames: list[int] = []
         self._small = Downscaler(SMALL_BOX, "gray")
         self._detail = Downscaler(DETAIL_BOX, "gray")
-        self._thumb = Downscaler(MAX_SIDE, "rgb24", interpolation="BICUBIC")
+        self._thumb = Downscaler(MAX_SIDE, "rgb24")
         self._previous: np.ndarray | None = None
         self._next_sample_t = 0.0
+        self._sample_interval = min(1.0, max(0.25, (duration_hint or 20.0) / SAMPLES_PER_CLIP))
         self._next_thumbnail_t = 0.0
         self._settle_at = -1
 
@@ -110,7 +114,7 @@ class FrameAnalyzer:
         self.clipped.append(np.count_nonzero(small >= _CLIPPED_LEVEL) / small.size)
         decisions = self.detector.push(luma)
         if t >= self._next_sample_t:
-            self._next_sample_t = t + SAMPLE_INTERVAL_S
+            self._next_sample_t = t + self._sample_interval
             self._sample_detail(frame)
         if self.thumbnails is not None:
             self._maybe_candidate(frame, index, t, mean, luma)

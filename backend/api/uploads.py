@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
 from backend.api.limits import limiter, upload_limit, user_key
 from backend.api.openapi import operation
 from backend.api.schemas import UploadAccepted, UploadForm
 from backend.api.security import auth_required, current_user_id
-from backend.errors import FileTooLarge
+from backend.errors import FileTooLarge, ValidationFailed
 from backend.jobs.create import create_job
 from backend.jobs.dedup import find_duplicate
 from backend.jobs.documents import job_document
 from backend.jobs.watch import prefer_wait, wait_until_done
+from backend.notify.tokens import register_token
 from backend.services import Services, services
 from backend.uploads import idempotency
 from backend.uploads.receive import ReceivedVideo, receive
 
+log = logging.getLogger(__name__)
 bp = Blueprint("uploads", __name__, url_prefix="/api")
 
 # Room for the multipart envelope around a video that is exactly at the limit.
@@ -89,9 +93,20 @@ def _store(
             status, body = 202, accepted_body(job_document(job, with_result=True))
         if key:
             idempotency.complete(session, user_id, key, video.sha256, status, body)
+        _register_push_token(session, user_id, video.fields)
     if duplicate is not None:
         svc.storage.remove_job(user_id, job_id)
     return status, body
+
+
+def _register_push_token(session: Session, user_id: int, fields: dict[str, str]) -> None:
+    """The form's optional push_token; a bad one is logged, never a reason to lose the video."""
+    if not fields.get("push_token"):
+        return
+    try:
+        register_token(session, user_id, fields["push_token"], fields.get("platform") or None)
+    except ValidationFailed as error:
+        log.warning("upload by user %s: push token ignored: %s", user_id, error.message)
 
 
 def accepted_body(job: dict[str, Any], deduplicated: bool = False) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from backend.db import Database
 from backend.models import OutboxStatus, PushOutbox, PushToken
-from backend.notify.tokens import deactivate_token, is_expo_token
+from backend.notify.tokens import is_expo_token
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,14 @@ def claim_for_send(
             .order_by(PushOutbox.id)
         ).all()
         claims: list[SendClaim] = []
+        closed: list[dict[str, Any]] = []
         for row in rows:
             skip = _unusable(row.active, row.owner_id, row.user_id, row.token)
             if skip is not None:
-                _close(session, row.id, claim_id, OutboxStatus.DEAD, now, error=skip)
+                closed.append(dead(row.id, now, skip))
             else:
                 claims.append(SendClaim(row.id, row.token_id, row.token, row.message, row.attempts))
+        apply(session, claim_id, closed)
     return claim_id, claims
 
 
@@ -106,70 +108,77 @@ def _unusable(active: bool, owner_id: int, user_id: int, token: str) -> str | No
     return None
 
 
-def _close(
-    session: Session,
-    row_id: int,
-    claim_id: str,
-    status: OutboxStatus,
-    now: datetime,
-    **values: Any,
-) -> None:
-    """Write a row's new state, only if our claim on it still stands."""
-    session.execute(
-        update(PushOutbox)
-        .where(PushOutbox.id == row_id, PushOutbox.claim_id == claim_id)
-        .values(status=status, lease_until=None, updated_at=now, **values)
-        .execution_options(synchronize_session=False)
-    )
+# A row's next state, as a dict for apply(); each ends our lease on the row.
 
 
-def record_sent(
-    session: Session,
-    claim: SendClaim,
-    claim_id: str,
-    ticket_id: str,
-    now: datetime,
-    receipt_due: datetime,
-) -> None:
-    _close(
-        session,
-        claim.row_id,
-        claim_id,
-        OutboxStatus.SENT,
-        now,
-        ticket_id=ticket_id,
-        sent_at=now,
-        receipt_due_at=receipt_due,
-        error=None,
-    )
+def sent(row_id: int, now: datetime, ticket_id: str, receipt_due: datetime) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "status": OutboxStatus.SENT,
+        "ticket_id": ticket_id,
+        "sent_at": now,
+        "receipt_due_at": receipt_due,
+        "error": None,
+        "lease_until": None,
+        "updated_at": now,
+    }
 
 
-def record_retry(
-    session: Session, claim: SendClaim, claim_id: str, now: datetime, at: datetime, reason: str
-) -> None:
-    _close(
-        session,
-        claim.row_id,
-        claim_id,
-        OutboxStatus.PENDING,
-        now,
-        next_attempt_at=at,
-        error=reason[:500],
-    )
+def retry(row_id: int, now: datetime, at: datetime, reason: str) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "status": OutboxStatus.PENDING,
+        "next_attempt_at": at,
+        "error": reason[:500],
+        "lease_until": None,
+        "updated_at": now,
+    }
 
 
-def record_dead(
-    session: Session,
-    claim: SendClaim,
-    claim_id: str,
-    now: datetime,
-    reason: str,
-    *,
-    device_gone: bool = False,
-) -> None:
-    _close(session, claim.row_id, claim_id, OutboxStatus.DEAD, now, error=reason[:500])
-    if device_gone:
-        deactivate_token(session, claim.token_id, reason, registered_before=now)
+def dead(row_id: int, now: datetime, reason: str) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "status": OutboxStatus.DEAD,
+        "error": reason[:500],
+        "lease_until": None,
+        "updated_at": now,
+    }
+
+
+def receipt_done(
+    row_id: int, now: datetime, status: OutboxStatus, error: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "status": status,
+        "error": None if error is None else error[:500],
+        "receipt_checked_at": now,
+        "updated_at": now,
+    }
+
+
+def receipt_later(row_id: int, now: datetime, at: datetime, note: str | None) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "receipt_due_at": at,
+        "receipt_checked_at": now,
+        "error": None if note is None else note[:500],
+        "updated_at": now,
+    }
+
+
+def apply(session: Session, claim_id: str, changes: list[dict[str, Any]]) -> None:
+    """Write rows' new states in one executemany per shape, only where our claim stands."""
+    shapes: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for change in changes:
+        shapes.setdefault(frozenset(change), []).append(change)
+    for group in shapes.values():
+        session.execute(
+            update(PushOutbox)
+            .where(PushOutbox.claim_id == claim_id)
+            .execution_options(synchronize_session=False),
+            group,
+        )
 
 
 # --- receipts -----------------------------------------------------------------------------
@@ -205,43 +214,11 @@ def claim_receipts(
     ]
 
 
-def record_receipt(
-    session: Session,
-    claim: ReceiptClaim,
-    claim_id: str,
-    now: datetime,
-    status: OutboxStatus,
-    *,
-    error: str | None = None,
-    device_gone: bool = False,
-) -> None:
-    _close(session, claim.row_id, claim_id, status, now, error=error, receipt_checked_at=now)
-    if device_gone and error is not None:
-        # Only if the app has not registered the token again since this message was sent.
-        deactivate_token(session, claim.token_id, error, registered_before=claim.sent_at)
-
-
-def receipt_later(
-    session: Session,
-    claim: ReceiptClaim,
-    claim_id: str,
-    now: datetime,
-    at: datetime,
-    note: str | None = None,
-) -> None:
-    session.execute(
-        update(PushOutbox)
-        .where(PushOutbox.id == claim.row_id, PushOutbox.claim_id == claim_id)
-        .values(receipt_due_at=at, receipt_checked_at=now, error=note)
-        .execution_options(synchronize_session=False)
-    )
-
-
 # --- when to look again -------------------------------------------------------------------
 
 
-def next_due(db: Database) -> datetime | None:
-    """The earliest moment a pending row or a receipt becomes due (leases included)."""
+def next_send_due(db: Database) -> datetime | None:
+    """The earliest moment a pending row becomes due (a lease held elsewhere included)."""
     send_at = case(
         (
             and_(
@@ -253,13 +230,7 @@ def next_due(db: Database) -> datetime | None:
         else_=PushOutbox.next_attempt_at,
     )
     with db.session() as session:
-        first_send = session.scalar(
+        found: datetime | None = session.scalar(
             select(func.min(send_at)).where(PushOutbox.status == OutboxStatus.PENDING)
         )
-        first_receipt = session.scalar(
-            select(func.min(PushOutbox.receipt_due_at)).where(
-                PushOutbox.status == OutboxStatus.SENT
-            )
-        )
-    found = [t for t in (first_send, first_receipt) if t is not None]
-    return min(found) if found else None
+    return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from backend.notify import claims
 from backend.notify.claims import ReceiptClaim, SendClaim
 from backend.notify.expo import ExpoClient, ExpoMessage, Verdict, classify
 from backend.notify.settings import MAX_BATCH, MAX_RECEIPT_BATCH, PushSettings
+from backend.notify.tokens import deactivate_token
 from backend.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -69,24 +71,30 @@ class PushSender:
         self._wake.set()
 
     def _loop(self) -> None:
+        next_sweep = 0.0
         while not self._stopping.is_set():
             self._wake.clear()
+            wait = min(5.0, self.settings.sweep_interval_s)
             try:
                 self.drain_once()
-                self.check_receipts_once()
-                wait = self._seconds_to_next_due()
+                # Receipts are due minutes after a send: the timer sweep is soon enough, and
+                # the wake-up for a fresh row does not wait on their query.
+                if time.monotonic() >= next_sweep:
+                    self.check_receipts_once()
+                    next_sweep = time.monotonic() + self.settings.sweep_interval_s
+                wait = self._seconds_to_next(next_sweep)
             except Exception:
                 log.exception("push sender step failed; trying again shortly")
-                wait = min(5.0, self.settings.sweep_interval_s)
             self.passes += 1
             self._wake.wait(wait)
 
-    def _seconds_to_next_due(self) -> float:
-        due = claims.next_due(self.db)
-        sweep = self.settings.sweep_interval_s
+    def _seconds_to_next(self, next_sweep: float) -> float:
+        """Until the sweep, or sooner when a retry (or a lease held elsewhere) falls due."""
+        until_sweep = max(0.0, next_sweep - time.monotonic())
+        due = claims.next_send_due(self.db)
         if due is None:
-            return sweep
-        return min(sweep, max(_MIN_WAIT_S, (due - utcnow()).total_seconds()))
+            return until_sweep
+        return min(until_sweep, max(_MIN_WAIT_S, (due - utcnow()).total_seconds()))
 
     # --- sending ------------------------------------------------------------------------
 
@@ -111,54 +119,47 @@ class PushSender:
             )
             for claim in batch
         ]
+        changes: list[dict[str, Any]] = []
+        gone: list[tuple[int, str]] = []
         try:
             answers = self.client.send(messages)  # no transaction is open during the call
         except Exception as error:
             failure = classify(error)
             log.warning("push batch of %d failed: %s", len(batch), failure.reason)
             now = utcnow()
-            with self.db.session() as session:
-                for claim in batch:
-                    if failure.retryable:
-                        self._retry(
-                            session, claim, claim_id, now, failure.reason, failure.retry_after_s
-                        )
-                    else:
-                        claims.record_dead(session, claim, claim_id, now, failure.reason)
-            return
-        now = utcnow()
-        receipt_due = now + timedelta(seconds=self.settings.receipt_delay_s)
-        with self.db.session() as session:
+            for claim in batch:
+                if failure.retryable:
+                    changes.append(self._retry(claim, now, failure.reason, failure.retry_after_s))
+                else:
+                    changes.append(claims.dead(claim.row_id, now, failure.reason))
+        else:
+            now = utcnow()
+            receipt_due = now + timedelta(seconds=self.settings.receipt_delay_s)
             for claim, answer in zip(batch, answers, strict=True):
                 if answer.verdict == Verdict.OK:
-                    claims.record_sent(session, claim, claim_id, answer.ticket_id, now, receipt_due)
+                    changes.append(claims.sent(claim.row_id, now, answer.ticket_id, receipt_due))
                 elif answer.verdict == Verdict.RETRY:
-                    self._retry(session, claim, claim_id, now, answer.reason, None)
+                    changes.append(self._retry(claim, now, answer.reason, None))
                 else:
-                    gone = answer.verdict == Verdict.DEVICE_GONE
                     log.warning("push to token %d refused: %s", claim.token_id, answer.reason)
-                    claims.record_dead(
-                        session, claim, claim_id, now, answer.reason, device_gone=gone
-                    )
+                    changes.append(claims.dead(claim.row_id, now, answer.reason))
+                    if answer.verdict == Verdict.DEVICE_GONE:
+                        gone.append((claim.token_id, answer.reason))
+        with self.db.session() as session:
+            claims.apply(session, claim_id, changes)
+            for token_id, reason in gone:
+                deactivate_token(session, token_id, reason, registered_before=now)
 
     def _retry(
-        self,
-        session: Any,
-        claim: SendClaim,
-        claim_id: str,
-        now: datetime,
-        reason: str,
-        retry_after_s: float | None,
-    ) -> None:
+        self, claim: SendClaim, now: datetime, reason: str, retry_after_s: float | None
+    ) -> dict[str, Any]:
         if claim.attempt >= self.settings.max_attempts:
-            claims.record_dead(
-                session, claim, claim_id, now, f"gave up after {claim.attempt} attempts: {reason}"
-            )
-            return
+            reason = f"gave up after {claim.attempt} attempts: {reason}"
+            return claims.dead(claim.row_id, now, reason)
         delay = self.settings.backoff_s(claim.attempt, self._random.random())
         if retry_after_s is not None:
             delay = max(delay, min(retry_after_s, self.settings.max_delay_s))
-        claims.record_retry(session, claim, claim_id, now, now + timedelta(seconds=delay), reason)
+        return claims.retry(claim.row_id, now, now + timedelta(seconds=delay), reason)
 
     # --- receipts -----------------------------------------------------------------------
 
@@ -178,51 +179,38 @@ class PushSender:
 
     def _check(self, claim_id: str, batch: Sequence[ReceiptClaim], now: datetime) -> None:
         retry_at = now + timedelta(seconds=self.settings.receipt_retry_s)
+        changes: list[dict[str, Any]] = []
+        gone: list[tuple[ReceiptClaim, str]] = []
         try:
             found = self.client.receipts([claim.ticket_id for claim in batch])
         except Exception as error:
             failure = classify(error)
             log.warning("push receipts request failed: %s", failure.reason)
-            with self.db.session() as session:
-                for claim in batch:
-                    self._receipt_missing(session, claim, claim_id, now, retry_at, failure.reason)
-            return
-        with self.db.session() as session:
+            changes = [self._missing(claim, now, retry_at, failure.reason) for claim in batch]
+        else:
             for claim in batch:
                 answer = found.get(claim.ticket_id)
                 if answer is None:
-                    self._receipt_missing(session, claim, claim_id, now, retry_at, None)
+                    changes.append(self._missing(claim, now, retry_at, None))
                 elif answer.verdict == Verdict.OK:
-                    claims.record_receipt(session, claim, claim_id, now, OutboxStatus.DELIVERED)
+                    changes.append(claims.receipt_done(claim.row_id, now, OutboxStatus.DELIVERED))
                 else:
                     log.warning("push receipt for token %d: %s", claim.token_id, answer.reason)
-                    claims.record_receipt(
-                        session,
-                        claim,
-                        claim_id,
-                        now,
-                        OutboxStatus.FAILED,
-                        error=answer.reason,
-                        device_gone=answer.verdict == Verdict.DEVICE_GONE,
-                    )
+                    status = OutboxStatus.FAILED
+                    changes.append(claims.receipt_done(claim.row_id, now, status, answer.reason))
+                    if answer.verdict == Verdict.DEVICE_GONE:
+                        gone.append((claim, answer.reason))
+        with self.db.session() as session:
+            claims.apply(session, claim_id, changes)
+            for claim, reason in gone:
+                # Only if the app has not registered the token again since this was sent.
+                deactivate_token(session, claim.token_id, reason, registered_before=claim.sent_at)
 
-    def _receipt_missing(
-        self,
-        session: Any,
-        claim: ReceiptClaim,
-        claim_id: str,
-        now: datetime,
-        retry_at: datetime,
-        note: str | None,
-    ) -> None:
+    def _missing(
+        self, claim: ReceiptClaim, now: datetime, retry_at: datetime, note: str | None
+    ) -> dict[str, Any]:
+        """No receipt (yet): ask again later, until Expo would have forgotten it."""
         if now - claim.sent_at >= timedelta(seconds=self.settings.receipt_ttl_s):
-            claims.record_receipt(
-                session,
-                claim,
-                claim_id,
-                now,
-                OutboxStatus.UNCONFIRMED,
-                error=note or "no receipt before Expo's receipts expired",
-            )
-        else:
-            claims.receipt_later(session, claim, claim_id, now, retry_at, note)
+            note = note or "no receipt before Expo's receipts expired"
+            return claims.receipt_done(claim.row_id, now, OutboxStatus.UNCONFIRMED, note)
+        return claims.receipt_later(claim.row_id, now, retry_at, note)

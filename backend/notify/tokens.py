@@ -24,7 +24,8 @@ def is_expo_token(token: object) -> bool:
 
 def register_token(session: Session, user_id: int, token: str, platform: str | None) -> bool:
     """Make `token` an active token of the user; True when the user did not have it yet."""
-    token = token.strip() if isinstance(token, str) else token
+    token = token.strip()
+    platform = platform or None  # an empty form field means "not said"
     if not is_expo_token(token):
         raise ValidationFailed(
             "push_token must be an Expo push token: ExponentPushToken[…] or ExpoPushToken[…]."

@@ -105,7 +105,7 @@ def test_register_token_for_the_upload_view(client: FlaskClient, auth: AuthActio
     with services_of(client.application).db.session() as session:
         user_id = 1
         assert register_token(session, user_id, " " + TOKEN + "\n", "android") is True
-        assert register_token(session, user_id, TOKEN, None) is False
+        assert register_token(session, user_id, TOKEN, "") is False
         with pytest.raises(ValidationFailed):
             register_token(session, user_id, "not-a-token", "ios")
         with pytest.raises(ValidationFailed):

@@ -154,3 +154,24 @@ def test_over_the_limit_without_content_length_is_413(
 def test_upload_needs_a_token(client: FlaskClient, small_video: Path) -> None:
     response = upload_file(client, {}, small_video)
     assert response.status_code == 401
+
+
+def test_upload_registers_its_push_token(
+    client: FlaskClient, auth: AuthActions, small_video: Path, app: Flask
+) -> None:
+    from backend.models.push import PushToken
+
+    headers = auth.register()
+    token = "ExponentPushToken[abcdefghijklmnopqrstuv]"
+    response = upload_file(client, headers, small_video, push_token=token, platform="ios")
+    assert response.status_code == 202
+    with services_of(app).db.session() as session:
+        stored = session.scalars(select(PushToken)).one()
+    assert stored.token == token and stored.platform == "ios" and stored.active
+
+
+def test_a_bad_push_token_does_not_lose_the_upload(
+    client: FlaskClient, auth: AuthActions, small_video: Path
+) -> None:
+    response = upload_file(client, auth.register(), small_video, push_token="not-a-token")
+    assert response.status_code == 202
