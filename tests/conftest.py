@@ -16,6 +16,7 @@ from backend import create_app
 from backend.config import Config
 from backend.migrate import upgrade
 from backend.services import Services
+from tests.helpers import AuthActions
 from tests.videos import make_video
 
 AppFactory = Callable[..., Flask]
@@ -72,23 +73,6 @@ def app(make_app: AppFactory) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-class AuthActions:
-    """Registers users and hands out their Authorization headers."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-        self.count = 0
-
-    def register(self, email: str | None = None, password: str = "correct horse") -> dict[str, str]:
-        self.count += 1
-        email = email or f"user{self.count}@example.com"
-        response = self.client.post(
-            "/api/auth/register", json={"email": email, "password": password}
-        )
-        assert response.status_code == 201, response.get_json()
-        return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
 @pytest.fixture

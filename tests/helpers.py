@@ -70,3 +70,29 @@ def distinct_videos(directory: Path, count: int, seconds: float = 1.0) -> list[P
     return [
         make_video(directory / f"clip{n}.mp4", seconds=seconds, seed=n + 1) for n in range(count)
     ]
+
+
+class AuthActions:
+    """Registers users and hands out their Authorization headers."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.count = 0
+
+    def register(self, email: str | None = None, password: str = "correct horse") -> dict[str, str]:
+        self.count += 1
+        email = email or f"user{self.count}@example.com"
+        response = self.client.post(
+            "/api/auth/register", json={"email": email, "password": password}
+        )
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def idle_app(
+    factory: Callable[..., Flask], **overrides: Any
+) -> tuple[Flask, FlaskClient, dict[str, str]]:
+    """An app whose runner is not started (uploads stay queued), its client and a user."""
+    app = factory(executor="thread", start_background=False, **overrides)
+    client = app.test_client()
+    return app, client, AuthActions(client).register()

@@ -9,8 +9,8 @@ from sqlalchemy import update
 from backend.jobs.outcome import Outcome
 from backend.models import Job
 from backend.timeutil import utcnow
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import services_of, upload_file
+from tests.conftest import AppFactory
+from tests.helpers import AuthActions, services_of, upload_file
 
 
 def test_jobs_commands(make_app: AppFactory, small_video: Path) -> None:

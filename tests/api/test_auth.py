@@ -7,8 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from backend.models import ApiToken, User
-from tests.conftest import AuthActions
-from tests.helpers import services_of
+from tests.helpers import AuthActions, services_of
 
 
 def test_register_login_logout(client: FlaskClient) -> None:

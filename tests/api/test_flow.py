@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import upload_file, wait_for_job
+from tests.conftest import AppFactory
+from tests.helpers import AuthActions, upload_file, wait_for_job
 from tests.videos import make_video
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import distinct_videos, upload_file
+from tests.conftest import AppFactory
+from tests.helpers import AuthActions, distinct_videos, idle_app, upload_file
 
 JOB_ROUTES = [
     ("get", "/api/jobs/{id}"),
@@ -89,9 +88,7 @@ def test_list_rejects_bad_queries(client: FlaskClient, auth: AuthActions, query:
 
 def test_result_is_409_until_completed(make_app: AppFactory, small_video: Path) -> None:
     # No runner threads: the job stays queued.
-    app: Flask = make_app(executor="thread", start_background=False)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    _app, client, headers = idle_app(make_app)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     response = client.get(f"/api/jobs/{job_id}/result", headers=headers)
     assert response.status_code == 409

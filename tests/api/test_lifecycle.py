@@ -17,20 +17,21 @@ import backend.jobs.execute as execute_module
 from backend.models import Job, User
 from backend.timeutil import utcnow
 from backend.uploads import idempotency
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import files_under, services_of, upload_file, wait_for, wait_for_job
+from tests.conftest import AppFactory
+from tests.helpers import (
+    AuthActions,
+    files_under,
+    idle_app,
+    services_of,
+    upload_file,
+    wait_for,
+    wait_for_job,
+)
 from tests.videos import make_video
 
 
-def queued_app(make_app: AppFactory) -> tuple[Flask, FlaskClient, dict[str, str]]:
-    """An app whose runner is not started: uploaded jobs stay queued."""
-    app = make_app(executor="thread", start_background=False)
-    client = app.test_client()
-    return app, client, AuthActions(client).register()
-
-
 def test_cancel_a_queued_job(make_app: AppFactory, small_video: Path) -> None:
-    _, client, headers = queued_app(make_app)
+    _, client, headers = idle_app(make_app)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     response = client.post(f"/api/jobs/{job_id}/cancel", headers=headers)
     assert response.status_code == 202
@@ -152,7 +153,7 @@ def test_cleanup_deletes_only_the_users_old_finished_jobs(
 
 
 def test_cleanup_never_touches_a_running_job(make_app: AppFactory, small_video: Path) -> None:
-    app, client, headers = queued_app(make_app)
+    app, client, headers = idle_app(make_app)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     assert services_of(app).store.claim(job_id, "someone")
     _age(app, job_id, 100)  # even with a stray finished_at, a running job is not finished
@@ -250,7 +251,7 @@ def test_a_job_running_past_the_timeout_fails_with_analysis_timeout(
 def test_a_new_app_finishes_the_job_of_a_dead_one_exactly_once(
     make_app: AppFactory, small_video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, client, headers = queued_app(make_app)
+    first, client, headers = idle_app(make_app)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     assert services_of(first).store.claim(job_id, "dead-process")
     with services_of(first).db.session() as session:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 import backend.uploads.writer as writer_module
 from backend.models import Job
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import distinct_videos, files_under, services_of, upload_file
+from tests.conftest import AppFactory
+from tests.helpers import AuthActions, distinct_videos, files_under, services_of, upload_file
 
 
 def test_login_is_rate_limited_per_address(make_app: AppFactory) -> None:

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from backend.errors import ValidationFailed
 from backend.models import PushToken
 from backend.notify.tokens import register_token
-from tests.conftest import AuthActions
-from tests.helpers import services_of
+from tests.helpers import AuthActions, services_of
 
 TOKEN = "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]"
 

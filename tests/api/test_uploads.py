@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from backend.models import Job
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import files_under, services_of, upload_file
+from tests.conftest import AppFactory
+from tests.helpers import AuthActions, files_under, services_of, upload_file
 
 
 def test_multipart_upload_answers_202_and_stores_the_file(

@@ -10,14 +10,12 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import upload_file
+from tests.conftest import AppFactory
+from tests.helpers import AuthActions, idle_app, upload_file
 
 
 def test_prefer_wait_answers_when_the_job_changes(make_app: AppFactory, small_video: Path) -> None:
-    app = make_app(executor="thread", start_background=False)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    app, client, headers = idle_app(make_app)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     answer: dict[str, Any] = {}
 
@@ -41,9 +39,7 @@ def test_prefer_wait_answers_when_the_job_changes(make_app: AppFactory, small_vi
 def test_prefer_wait_without_a_change_answers_after_n_seconds(
     make_app: AppFactory, small_video: Path
 ) -> None:
-    app = make_app(executor="thread", start_background=False)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    _app, client, headers = idle_app(make_app)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     started = time.monotonic()
     response = client.get(f"/api/jobs/{job_id}", headers={**headers, "Prefer": "wait=1"})

@@ -14,8 +14,8 @@ import redis
 
 from backend.config import PROJECT_ROOT
 from backend.jobs.celery_app import run_job
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import distinct_videos, upload_file, wait_for, wait_for_job
+from tests.conftest import AppFactory
+from tests.helpers import AuthActions, distinct_videos, upload_file, wait_for, wait_for_job
 
 pytestmark = pytest.mark.postgres
 

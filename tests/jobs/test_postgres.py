@@ -11,8 +11,8 @@ from sqlalchemy import update
 
 from backend.models import Job
 from backend.timeutil import utcnow
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import services_of, upload_file, wait_for_job
+from tests.conftest import AppFactory
+from tests.helpers import AuthActions, idle_app, services_of, upload_file, wait_for_job
 
 pytestmark = pytest.mark.postgres
 
@@ -31,9 +31,7 @@ def test_flow_on_postgres(make_app: AppFactory, postgres_url: str, small_video: 
 def test_claims_race_and_recovery_on_postgres(
     make_app: AppFactory, postgres_url: str, small_video: Path
 ) -> None:
-    app = make_app(database_url=postgres_url, executor="thread", start_background=False)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    app, client, headers = idle_app(make_app, database_url=postgres_url)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     store = services_of(app).store
     barrier = threading.Barrier(6)

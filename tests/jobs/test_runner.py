@@ -16,8 +16,16 @@ import backend.jobs.execute as execute_module
 from backend.jobs.runner import ThreadRunner
 from backend.models import Job
 from backend.timeutil import utcnow
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import distinct_videos, services_of, upload_file, wait_for, wait_for_job
+from tests.conftest import AppFactory
+from tests.helpers import (
+    AuthActions,
+    distinct_videos,
+    idle_app,
+    services_of,
+    upload_file,
+    wait_for,
+    wait_for_job,
+)
 
 
 def test_progress_never_goes_down_and_ends_at_100(
@@ -104,9 +112,7 @@ def _expire(app: Any, job_id: str, *, attempts: int) -> None:
 def test_a_job_whose_owner_died_is_requeued_and_completes(
     make_app: AppFactory, small_video: Path
 ) -> None:
-    app = make_app(executor="thread", start_background=False, max_attempts=3)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    app, client, headers = idle_app(make_app, max_attempts=3)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     _expire(app, job_id, attempts=1)
 
@@ -119,9 +125,7 @@ def test_a_job_whose_owner_died_is_requeued_and_completes(
 def test_after_the_last_attempt_a_lost_job_fails_as_worker_lost(
     make_app: AppFactory, small_video: Path
 ) -> None:
-    app = make_app(executor="thread", start_background=False, max_attempts=2)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    app, client, headers = idle_app(make_app, max_attempts=2)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     _expire(app, job_id, attempts=2)
 
@@ -132,9 +136,7 @@ def test_after_the_last_attempt_a_lost_job_fails_as_worker_lost(
 
 
 def test_a_live_lease_is_not_taken_over(make_app: AppFactory, small_video: Path) -> None:
-    app = make_app(executor="thread", start_background=False)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    app, client, headers = idle_app(make_app)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     store = services_of(app).store
     assert store.claim(job_id, "alive:1:x")
@@ -146,9 +148,7 @@ def test_a_live_lease_is_not_taken_over(make_app: AppFactory, small_video: Path)
 def test_two_runners_over_one_database_never_run_a_job_twice(
     make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(executor="thread", start_background=False, workers=2)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    app, client, headers = idle_app(make_app, workers=2)
     videos = distinct_videos(tmp_path, 8, seconds=0.5)
     ids = [upload_file(client, headers, video).get_json()["job_id"] for video in videos]
     assert len(set(ids)) == 8
@@ -188,9 +188,7 @@ def test_two_runners_over_one_database_never_run_a_job_twice(
 def test_concurrent_claims_of_one_job_have_one_winner(
     make_app: AppFactory, small_video: Path
 ) -> None:
-    app = make_app(executor="thread", start_background=False)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    app, client, headers = idle_app(make_app)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     store = services_of(app).store
     barrier = threading.Barrier(8)
@@ -240,9 +238,7 @@ def _race_finish_and_cancel(store: Any, job_id: str, user_id: int) -> dict[str, 
 def test_cancel_racing_completion_ends_in_one_consistent_state(
     make_app: AppFactory, tmp_path: Path
 ) -> None:
-    app = make_app(executor="thread", start_background=False)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    app, client, headers = idle_app(make_app)
     store = services_of(app).store
     for video in distinct_videos(tmp_path, 6, seconds=0.3):
         job_id = upload_file(client, headers, video).get_json()["job_id"]

@@ -13,8 +13,15 @@ from sqlalchemy import update
 from backend.jobs.sweeper import Sweeper
 from backend.models import Job
 from backend.timeutil import utcnow
-from tests.conftest import AppFactory, AuthActions
-from tests.helpers import distinct_videos, files_under, services_of, upload_file
+from tests.conftest import AppFactory
+from tests.helpers import (
+    AuthActions,
+    distinct_videos,
+    files_under,
+    idle_app,
+    services_of,
+    upload_file,
+)
 
 
 def sweeper_of(app: Flask) -> Sweeper:
@@ -66,9 +73,7 @@ def test_sweep_expires_old_jobs_and_old_sources_but_keeps_results(
 def test_sweep_removes_orphans_but_never_a_live_jobs_files(
     make_app: AppFactory, small_video: Path
 ) -> None:
-    app = make_app(executor="thread", start_background=False)
-    client = app.test_client()
-    headers = AuthActions(client).register()
+    app, client, headers = idle_app(make_app)
     queued = upload_file(client, headers, small_video).get_json()["job_id"]
     root = services_of(app).config.upload_dir
     live_dir = next(p.parent for p in files_under(root) if queued in str(p))
