@@ -1,0 +1,33 @@
+import type { Job, JobPhase, JobStatus } from '@/lib/types';
+
+import { colors } from '@/ui/theme';
+
+const PHASES: Record<JobPhase, string> = {
+  queued: 'Waiting for a worker',
+  probing: 'Reading the video',
+  analyzing: 'Analyzing frames',
+  finalizing: 'Putting the results together',
+  done: 'Done',
+};
+
+const STATUSES: Record<JobStatus, { label: string; color: string; background: string }> = {
+  queued: { label: 'Queued', color: colors.muted, background: colors.background },
+  processing: { label: 'Analyzing', color: colors.accent, background: colors.accentSoft },
+  completed: { label: 'Ready', color: colors.success, background: colors.successSoft },
+  failed: { label: 'Failed', color: colors.danger, background: colors.dangerSoft },
+  cancelled: { label: 'Cancelled', color: colors.muted, background: colors.background },
+};
+
+export function phaseLabel(phase: JobPhase): string {
+  return PHASES[phase] ?? phase;
+}
+
+export function statusStyle(status: JobStatus) {
+  return STATUSES[status] ?? STATUSES.queued;
+}
+
+/** The line under the progress bar: the server's message when it has one. */
+export function progressMessage(job: Job): string {
+  if (job.status === 'queued') return job.message || 'Your video is in line and will start shortly.';
+  return job.message || phaseLabel(job.phase);
+}

@@ -1,0 +1,79 @@
+import { useMutation } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { StyleSheet, Text, View } from 'react-native';
+
+import { useSession } from '@/features/auth/session';
+import { usePushRegistration } from '@/features/notifications/usePushRegistration';
+import { defaultServerUrl } from '@/lib/config';
+import { messageOf } from '@/lib/errors';
+import { Button } from '@/ui/Button';
+import { Card } from '@/ui/Card';
+import { Screen } from '@/ui/Screen';
+import { TextField } from '@/ui/TextField';
+import { colors, space, type } from '@/ui/theme';
+
+export function SettingsScreen() {
+  const { email, serverUrl, setServerUrl, signOut } = useSession();
+  const [draft, setDraft] = useState(serverUrl);
+  useEffect(() => setDraft(serverUrl), [serverUrl]);
+  const save = useMutation({ mutationFn: () => setServerUrl(draft) });
+  const leave = useMutation({ mutationFn: signOut });
+
+  return (
+    <Screen testID="settings-screen">
+      <Card title="Account">
+        <Text style={type.body}>
+          Signed in as <Text style={styles.strong}>{email ?? 'you'}</Text>
+        </Text>
+        <Button label="Sign out" variant="danger" onPress={() => leave.mutate()} busy={leave.isPending} testID="sign-out" />
+      </Card>
+      <Card title="Server">
+        <TextField
+          label="Server URL"
+          value={draft}
+          onChangeText={setDraft}
+          autoCapitalize="none"
+          autoCorrect={false}
+          keyboardType="url"
+          inputMode="url"
+          testID="settings-server-url"
+        />
+        <Text style={type.small}>Default: {defaultServerUrl()}</Text>
+        <View style={styles.row}>
+          <View style={styles.grow}>
+            <Button label="Use default" variant="secondary" onPress={() => setDraft(defaultServerUrl())} />
+          </View>
+          <View style={styles.grow}>
+            <Button
+              label={save.isSuccess && draft === serverUrl ? 'Saved' : 'Save'}
+              onPress={() => save.mutate()}
+              disabled={draft.trim() === serverUrl}
+              busy={save.isPending}
+            />
+          </View>
+        </View>
+      </Card>
+      <Card title="Notifications">
+        <PushStatus />
+      </Card>
+    </Screen>
+  );
+}
+
+function PushStatus() {
+  const push = usePushRegistration();
+  let text: string;
+  if (push.data?.status === 'registered') text = 'On: this device is told when an analysis ends.';
+  else if (push.data?.status === 'denied') text = 'Off: allow notifications for Clipscope in the system settings.';
+  else if (push.data?.status === 'unsupported') text = 'Not available in the browser. Keep this tab open to follow progress.';
+  else if (push.error) text = `Not set up yet (${messageOf(push.error)}). We'll retry next time the app opens.`;
+  else text = 'Setting up…';
+  return <Text style={[type.body, styles.muted]}>{text}</Text>;
+}
+
+const styles = StyleSheet.create({
+  strong: { fontWeight: '700' },
+  row: { flexDirection: 'row', gap: space.md },
+  grow: { flex: 1 },
+  muted: { color: colors.muted, lineHeight: 21 },
+});

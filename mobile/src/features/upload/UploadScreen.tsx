@@ -1,0 +1,140 @@
+import { Ionicons } from '@expo/vector-icons';
+import { useState } from 'react';
+import { Pressable, StyleSheet, Text, View } from 'react-native';
+
+import { formatBytes, formatDuration } from '@/lib/format';
+import { Button } from '@/ui/Button';
+import { Card } from '@/ui/Card';
+import { ErrorNotice } from '@/ui/ErrorNotice';
+import { ProgressBar } from '@/ui/ProgressBar';
+import { Screen } from '@/ui/Screen';
+import { colors, radius, space, type } from '@/ui/theme';
+
+import { pickVideo } from './pickVideo';
+import { useUpload } from './useUpload';
+
+export function UploadScreen() {
+  const upload = useUpload();
+  const [pickError, setPickError] = useState<unknown>(null);
+
+  const onPick = async () => {
+    setPickError(null);
+    try {
+      const video = await pickVideo();
+      if (video) upload.choose(video);
+    } catch (error) {
+      setPickError(error);
+    }
+  };
+
+  const percent =
+    upload.progress && upload.progress.totalBytes > 0
+      ? (upload.progress.bytesSent / upload.progress.totalBytes) * 100
+      : 0;
+
+  return (
+    <Screen testID="upload-screen">
+      <View style={styles.intro}>
+        <Text style={type.title}>Analyze a video</Text>
+        <Text style={styles.lead}>
+          Upload a clip and get its scenes, motion, highlights and quality checks. We'll let you know when it's ready.
+        </Text>
+      </View>
+
+      {!upload.video ? (
+        <Pressable
+          accessibilityRole="button"
+          accessibilityLabel="Choose a video"
+          onPress={() => void onPick()}
+          style={({ pressed }) => [styles.drop, pressed && styles.dropPressed]}
+          testID="pick-video"
+        >
+          <View style={styles.dropIcon}>
+            <Ionicons name="videocam" size={30} color={colors.accent} />
+          </View>
+          <Text style={type.heading}>Choose a video</Text>
+          <Text style={type.small}>MP4, MOV, MKV or WebM from your library</Text>
+        </Pressable>
+      ) : (
+        <Card testID="picked-video">
+          <View style={styles.fileRow}>
+            <Ionicons name="film-outline" size={26} color={colors.accent} />
+            <Text style={[type.heading, styles.fileName]} numberOfLines={2} testID="picked-name">
+              {upload.video.name}
+            </Text>
+          </View>
+          <View style={styles.facts}>
+            <Fact label="Size" value={formatBytes(upload.video.sizeBytes)} testID="picked-size" />
+            <Fact label="Duration" value={formatDuration(upload.video.durationS)} testID="picked-duration" />
+          </View>
+          {upload.uploading || upload.progress ? (
+            <View style={styles.progress}>
+              <ProgressBar percent={percent} label="Upload progress" testID="upload-progress" />
+              <Text style={type.small}>
+                {upload.uploading
+                  ? `Uploading… ${formatBytes(upload.progress?.bytesSent ?? 0)} of ${formatBytes(upload.progress?.totalBytes || upload.video.sizeBytes)}`
+                  : 'Upload stopped.'}
+              </Text>
+            </View>
+          ) : null}
+          {upload.error ? <ErrorNotice error={upload.error} /> : null}
+          {upload.uploading ? (
+            <Button label="Cancel upload" variant="danger" onPress={upload.cancel} />
+          ) : (
+            <>
+              <Button
+                label={upload.error ? 'Try again' : 'Upload and analyze'}
+                onPress={upload.start}
+                testID="upload-button"
+              />
+              <Button label="Choose another video" variant="ghost" onPress={() => void onPick()} />
+            </>
+          )}
+        </Card>
+      )}
+      {pickError ? <ErrorNotice error={pickError} /> : null}
+    </Screen>
+  );
+}
+
+function Fact({ label, value, testID }: { label: string; value: string; testID?: string }) {
+  return (
+    <View style={styles.fact}>
+      <Text style={type.small}>{label}</Text>
+      <Text style={styles.factValue} testID={testID}>
+        {value}
+      </Text>
+    </View>
+  );
+}
+
+const styles = StyleSheet.create({
+  intro: { gap: space.sm, paddingTop: space.sm },
+  lead: { ...type.body, color: colors.muted, lineHeight: 22 },
+  drop: {
+    borderWidth: 2,
+    borderStyle: 'dashed',
+    borderColor: '#C7D2FE',
+    backgroundColor: colors.surface,
+    borderRadius: radius.lg,
+    paddingVertical: space.xxl + space.lg,
+    alignItems: 'center',
+    gap: space.sm,
+  },
+  dropPressed: { backgroundColor: colors.accentSoft },
+  dropIcon: {
+    width: 64,
+    height: 64,
+    borderRadius: 32,
+    backgroundColor: colors.accentSoft,
+    alignItems: 'center',
+    justifyContent: 'center',
+    marginBottom: space.xs,
+  },
+  fileRow: { flexDirection: 'row', alignItems: 'center', gap: space.md },
+  fileName: { flex: 1 },
+  facts: { flexDirection: 'row', gap: space.md },
+  fact: { flex: 1, backgroundColor: colors.background, borderRadius: radius.md, padding: space.md, gap: 2 },
+  factValue: { ...type.heading, fontVariant: ['tabular-nums'] },
+  progress: { gap: space.sm },
+});

@@ -1,0 +1,138 @@
+import { ApiError, errorFromBody, offlineError, parseJson } from './errors';
+import type { AuthResponse, Job, JobPage, JobStatus, JobWithResult, UploadResponse } from './types';
+import type { PickedVideo, UploadProgress } from './upload.types';
+import { sendUpload } from './upload';
+
+export interface ApiOptions {
+  baseUrl: string;
+  token: string | null;
+  /** Called when the server says the token is no longer good, so the app can go to sign-in. */
+  onUnauthorized?: () => void;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  /** false for sign-in itself, where a 401 means "wrong password", not "signed out". */
+  authenticated?: boolean;
+}
+
+export interface ListJobsParams {
+  cursor?: string | null;
+  limit?: number;
+  status?: JobStatus;
+}
+
+export interface UploadParams {
+  idempotencyKey: string;
+  onProgress?: (progress: UploadProgress) => void;
+  signal?: AbortSignal;
+  pushToken?: string | null;
+  platform?: string;
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+export function normalizeBaseUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+/** The one typed client for the Clipscope HTTP API. */
+export function createApi(options: ApiOptions) {
+  const baseUrl = normalizeBaseUrl(options.baseUrl);
+
+  function url(path: string): string {
+    return /^https?:\/\//.test(path) ? path : `${baseUrl}${path}`;
+  }
+
+  function authHeaders(): Record<string, string> {
+    return options.token ? { Authorization: `Bearer ${options.token}` } : {};
+  }
+
+  function fail(status: number, body: unknown, authenticated: boolean): ApiError {
+    if (status === 401 && authenticated) options.onUnauthorized?.();
+    return errorFromBody(status, body);
+  }
+
+  async function send(method: string, path: string, opts: RequestOptions = {}): Promise<unknown> {
+    const authenticated = opts.authenticated ?? true;
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (authenticated) Object.assign(headers, authHeaders());
+    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(url(path), {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      });
+    } catch {
+      // fetch rejects only when no HTTP answer arrived at all: no network or no server.
+      throw offlineError();
+    }
+    const body = parseJson(await response.text());
+    if (!response.ok) throw fail(response.status, body, authenticated);
+    return body;
+  }
+
+  // The server's documents are trusted to match the contract; the cast is the one place we say so.
+  const get = <T>(path: string) => send('GET', path) as Promise<T>;
+  const post = <T>(path: string, body?: unknown, opts?: RequestOptions) =>
+    send('POST', path, { ...opts, body }) as Promise<T>;
+
+  return {
+    url,
+    authHeaders,
+
+    register: (email: string, password: string) =>
+      post<AuthResponse>('/api/auth/register', { email, password }, { authenticated: false }),
+    login: (email: string, password: string) =>
+      post<AuthResponse>('/api/auth/login', { email, password }, { authenticated: false }),
+    logout: async () => {
+      await send('POST', '/api/auth/logout');
+    },
+
+    listJobs: (params: ListJobsParams = {}) => {
+      const query = new URLSearchParams();
+      if (params.cursor) query.set('cursor', params.cursor);
+      if (params.limit) query.set('limit', String(params.limit));
+      if (params.status) query.set('status', params.status);
+      const qs = query.toString();
+      return get<JobPage>(`/api/jobs${qs ? `?${qs}` : ''}`);
+    },
+    /** The path the app polls: the job, with its result once completed. */
+    getJob: (id: string) => get<JobWithResult>(`/api/results/job/${encodeURIComponent(id)}`),
+    cancelJob: (id: string) => post<Job>(`/api/jobs/${encodeURIComponent(id)}/cancel`),
+    deleteJob: async (id: string) => {
+      await send('DELETE', `/api/jobs/${encodeURIComponent(id)}`);
+    },
+
+    registerPushToken: (token: string, platform: string) =>
+      post<unknown>('/api/push-tokens', { token, platform }),
+    forgetPushToken: async (token: string) => {
+      await send('DELETE', `/api/push-tokens/${encodeURIComponent(token)}`);
+    },
+
+    upload: async (video: PickedVideo, params: UploadParams): Promise<UploadResponse> => {
+      const headers: Record<string, string> = {
+        ...authHeaders(),
+        Accept: 'application/json',
+        // A retry of the same pick reuses the key, so the server answers with the first job.
+        'Idempotency-Key': params.idempotencyKey,
+      };
+      const fields: Record<string, string> = {};
+      if (params.pushToken) fields.push_token = params.pushToken;
+      if (params.platform) fields.platform = params.platform;
+      const response = await sendUpload({
+        url: url('/api/upload'),
+        headers,
+        fields,
+        video,
+        onProgress: params.onProgress ?? (() => undefined),
+        signal: params.signal,
+      });
+      const body = parseJson(response.body);
+      if (response.status < 200 || response.status >= 300) throw fail(response.status, body, true);
+      return body as UploadResponse;
+    },
+  };
+}
