@@ -7,7 +7,6 @@ from datetime import timedelta
 from flask import Blueprint, Response, request, send_file
 from flask.typing import ResponseReturnValue
 
-from backend.analysis.schema import AnalysisResult
 from backend.api.openapi import operation
 from backend.api.schemas import (
     CleanupOut,
@@ -15,6 +14,7 @@ from backend.api.schemas import (
     JobList,
     JobListQuery,
     JobOut,
+    JobResult,
     JobWithResult,
 )
 from backend.api.security import auth_required, current_user_id
@@ -72,7 +72,7 @@ def _job_answer(job_id: str, *, with_result: bool) -> ResponseReturnValue:
 
 
 @bp.get("/jobs/<job_id>/result")
-@operation("The analysis of a completed job", responses={200: AnalysisResult})
+@operation("The analysis of a completed job", responses={200: JobResult})
 @auth_required
 def result(job_id: str) -> ResponseReturnValue:
     with services().db.session() as session:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.analysis.schema import AnalysisResult, Scene
 from backend.jobs.status import JobPhase, JobStatus
 
 
@@ -63,8 +64,19 @@ class JobOut(BaseModel):
     links: JobLinks
 
 
+class SceneOut(Scene):
+    thumbnail_url: str
+
+
+class JobResult(AnalysisResult):
+    """The analysis as served: with the job's id and each scene's thumbnail URL."""
+
+    job_id: str
+    scenes: list[SceneOut]  # type: ignore[assignment]
+
+
 class JobWithResult(JobOut):
-    result: dict[str, Any] | None = Field(
+    result: JobResult | None = Field(
         default=None, description="The result document, present once the job completed."
     )
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask.testing import FlaskClient
+
+from backend.api.schemas import JobList, JobOut, JobResult, JobWithResult, UploadAccepted
+from tests.helpers import AuthActions, upload_file
 
 
 def test_openapi_lists_every_route_with_schemas(client: FlaskClient) -> None:
@@ -27,6 +32,24 @@ def test_openapi_lists_every_route_with_schemas(client: FlaskClient) -> None:
     schemas = doc["components"]["schemas"]
     # The request schema is the one that validates: its password rule shows up here.
     assert schemas["Credentials"]["properties"]["password"]["minLength"] == 8
-    assert "AnalysisResult" in schemas and "JobOut" in schemas
+    assert "JobResult" in schemas and "JobOut" in schemas
     assert paths["/api/jobs/{job_id}"]["get"]["security"] == [{"bearer": []}]
     assert "security" not in paths["/api/auth/login"]["post"]
+
+
+def test_documents_match_their_published_schemas(
+    client: FlaskClient, auth: AuthActions, small_video: Path
+) -> None:
+    """What the API answers is what the OpenAPI document promises."""
+    headers = auth.register()
+    accepted = upload_file(client, headers, small_video).get_json()
+    UploadAccepted.model_validate(accepted)
+    job_id = accepted["job_id"]
+    JobOut.model_validate(client.get(f"/api/jobs/{job_id}", headers=headers).get_json())
+    polled = client.get(f"/api/results/job/{job_id}", headers=headers).get_json()
+    JobWithResult.model_validate(polled)
+    result = client.get(f"/api/jobs/{job_id}/result", headers=headers).get_json()
+    JobResult.model_validate(result)
+    assert result["job_id"] == job_id
+    assert all(s["thumbnail_url"].endswith(".jpg") for s in result["scenes"])
+    JobList.model_validate(client.get("/api/jobs", headers=headers).get_json())
