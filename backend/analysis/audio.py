@@ -36,33 +36,40 @@ class AudioMeter:
         self.errors = 0
 
     def add(self, frame: AudioFrame) -> None:
+        # AAC and Opus decode to planar float already; other formats are converted first.
+        if frame.format.name == "fltp":
+            self._measure(frame)
+            return
         for converted in self._resampler.resample(frame):
-            self._add_converted(converted)
+            self._measure(converted)
 
     def flush(self) -> None:
         for converted in self._resampler.resample(None):
-            self._add_converted(converted)
+            self._measure(converted)
 
-    def _add_converted(self, frame: AudioFrame) -> None:
-        samples = frame.to_ndarray()
-        if samples.size == 0:
+    def _measure(self, frame: AudioFrame) -> None:
+        count = frame.samples
+        if count == 0 or not frame.planes:
             return
-        rate = frame.sample_rate or 1
         start = frame.time if frame.time is not None else self._next_t
         start = self._origin if start is None else start
-        self._next_t = start + samples.shape[-1] / rate
-        squares = np.square(samples, dtype=np.float64).mean(axis=0)
-        total = float(squares.sum())
+        self._next_t = start + count / (frame.sample_rate or 1)
+        # Sum of squares per channel straight from the planes: one BLAS call each.
+        total = 0.0
+        for plane in frame.planes:
+            samples = np.frombuffer(memoryview(plane), dtype=np.float32, count=count)
+            total += float(np.dot(samples, samples))
+        total /= len(frame.planes)  # the mean over channels of each sample's square
         self._sum += total
-        self._count += squares.size
-        self._loudest = max(self._loudest, total / squares.size)
+        self._count += count
+        self._loudest = max(self._loudest, total / count)
         # A frame is ~20 ms: splitting it at a second boundary would not change the figures.
         second = max(0, int(start - self._origin))
         while len(self._bucket_sum) <= second:
             self._bucket_sum.append(0.0)
             self._bucket_count.append(0)
         self._bucket_sum[second] += total
-        self._bucket_count[second] += squares.size
+        self._bucket_count[second] += count
 
     @property
     def has_samples(self) -> bool:

@@ -76,7 +76,7 @@ def decode(
                     outcome.frames += 1
                     outcome.last_time_s = t
                     on_video(frame, t - outcome.first_time_s)
-                    position.video_at(t - outcome.first_time_s, outcome.frames)
+                    position.video_at(t - outcome.first_time_s)
                 elif on_audio is not None and isinstance(frame, AudioFrame):
                     on_audio(frame)
             if packet.pos is not None and packet.pos >= 0:
@@ -95,11 +95,14 @@ class _Position:
         self._size = probe.size_bytes
         self._progress = progress
 
-    def video_at(self, t: float, frames: int) -> None:
+    def video_at(self, t: float) -> None:
         if self._duration:
-            total = _clock(self._duration)
-            message = f"Analyzing {_clock(t)} of {total}"
-            self._progress.update("analyzing", t / self._duration, message)
+            duration = self._duration
+            self._progress.update(
+                "analyzing",
+                t / duration,
+                lambda: f"Analyzing {_clock(t)} of {_clock(duration)}",
+            )
 
     def bytes_at(self, pos: int) -> None:
         # Without a duration (live recordings, some WebM), the byte position is all there is.

@@ -53,13 +53,13 @@ class Probe:
 def open_container(path: str | os.PathLike[str]) -> InputContainer:
     """Open the file for reading, turning FFmpeg's refusals into invalid_video."""
     try:
+        if os.path.getsize(path) == 0:
+            raise AnalysisError(INVALID_VIDEO, "The file is empty.")
         return av.open(os.fspath(path), mode="r", metadata_errors="ignore")
     except FileNotFoundError as error:
         raise AnalysisError(INVALID_VIDEO, "The video file is missing.") from error
     except av.error.InvalidDataError as error:
-        raise AnalysisError(
-            INVALID_VIDEO, "The file is not a video: no known container format was recognised."
-        ) from error
+        raise AnalysisError(INVALID_VIDEO, _unreadable(path)) from error
     except (av.error.FFmpegError, OSError) as error:
         raise AnalysisError(
             INVALID_VIDEO, f"The file could not be opened as a video ({_reason(error)})."
@@ -141,6 +141,22 @@ def _creation_time(container: InputContainer, stream: VideoStream) -> str | None
     if moment.year < 1971:
         return None  # an unset MP4 field reads as 1904 or 1970, not a real date
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _unreadable(path: str | os.PathLike[str]) -> str:
+    """Why FFmpeg refused the file, as far as its first bytes tell."""
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+    if head[4:8] == b"ftyp":
+        # MP4 and MOV writers put the index (moov) at the end unless asked not to: a recording
+        # or an upload cut short loses it, and with it every frame.
+        return (
+            "The MP4/MOV file is incomplete: its index is missing, as happens when a recording "
+            "or an upload is cut short."
+        )
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "The Matroska/WebM file is damaged and cannot be read."
+    return "The file is not a video: no known container format was recognised."
 
 
 def _reason(error: BaseException) -> str:

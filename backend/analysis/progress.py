@@ -40,8 +40,11 @@ class Progress:
     def percent(self) -> int:
         return self._percent
 
-    def update(self, phase: str, fraction: float, message: str) -> None:
-        """Report `fraction` (0..1) of `phase`; throttled unless the phase or percent changes."""
+    def update(self, phase: str, fraction: float, message: str | Callable[[], str]) -> None:
+        """Report `fraction` (0..1) of `phase`; throttled unless the phase or percent changes.
+
+        `message` may be a function, called only when a report is actually made.
+        """
         low, high = _SPANS[phase]
         fraction = min(1.0, max(0.0, fraction))
         percent = max(self._percent, low + int((high - low) * fraction))
@@ -51,7 +54,7 @@ class Progress:
             self._phase = phase
             self._percent = percent
             self._last_report = now
-            self._report(phase, percent, message)
+            self._report(phase, percent, message if isinstance(message, str) else message())
 
     def check_stop(self, force: bool = False) -> None:
         """Raise AnalysisCancelled when should_stop() says so; polled at most every 0.1 s."""

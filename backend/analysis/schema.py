@@ -89,14 +89,3 @@ class AnalysisResult(_Strict):
     motion: Motion
     highlights: list[Highlight] = Field(description="Up to three most active segments, best first.")
     quality: Quality
-
-
-class PublishedScene(Scene):
-    thumbnail_url: str = Field(description="GET it with the same bearer token.")
-
-
-class PublishedResult(AnalysisResult):
-    """GET /api/jobs/{id}/result: the analysis with the job's id and thumbnail URLs."""
-
-    job_id: str
-    scenes: list[PublishedScene]  # type: ignore[assignment]

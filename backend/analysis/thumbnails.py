@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ MAX_SIDE = 320
 _JPEG_QUALITY = 85
 # Frames at a cut can be the last of a transition; prefer frames settled into the scene.
 _SPIKE_PENALTY = 0.8
+_THUMBNAIL_NAME = re.compile(r"\d+\.jpg(\.part)?")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class ThumbnailPicker:
 
     def __init__(self, directory: Path, rotation_ccw: int = 0) -> None:
         self.directory = directory
+        # A retried job writes into the same place: thumbnails of an earlier attempt would
+        # outnumber this attempt's scenes.
+        for stale in directory.glob("*.jpg*"):
+            if _THUMBNAIL_NAME.fullmatch(stale.name):
+                stale.unlink(missing_ok=True)
         self.rotation_ccw = rotation_ccw
         self.written = 0
         self._pending: dict[int, Candidate] = {}

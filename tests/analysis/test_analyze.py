@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -54,10 +55,10 @@ def test_default_clip_reports_the_basics(tmp_path: Path) -> None:
     ],
 )
 def test_cuts_are_found_at_the_right_times(
-    tmp_path: Path, name: str, options: dict[str, object]
+    tmp_path: Path, name: str, options: dict[str, Any]
 ) -> None:
     cuts = [0.75, 1.5, 2.25, 2.7]
-    path = make_video(tmp_path / f"{name}.mp4", seconds=3.2, cuts=cuts, **options)  # type: ignore[arg-type]
+    path = make_video(tmp_path / f"{name}.mp4", seconds=3.2, cuts=cuts, **options)
 
     result, _ = run(path)
 
@@ -278,3 +279,70 @@ def test_creation_time_is_reported_in_utc(tmp_path: Path) -> None:
     result, _ = run(path)
 
     assert result["video"]["created_at"] == "2024-05-01T10:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("rotation", "corner"),
+    [(0, "top_left"), (90, "top_right"), (180, "bottom_right"), (270, "bottom_left")],
+)
+def test_thumbnails_are_turned_the_way_a_viewer_shows_the_video(
+    tmp_path: Path, rotation: int, corner: str
+) -> None:
+    def marked(index: int, t: float, scene: int, in_scene: int) -> np.ndarray:
+        frame = np.full((120, 160, 3), 60, dtype=np.uint8)
+        frame[:30, :40] = (250, 40, 40)  # red block at the coded picture's top left
+        frame[60:100, 60:120] = 150 + index % 50
+        return frame
+
+    path = make_video(tmp_path / "marked.mp4", rotation=rotation, pixel_fn=marked)
+
+    result, _ = run(path, thumbnails=tmp_path / "thumbs")
+
+    assert result["video"]["rotation"] == rotation
+    with Image.open(tmp_path / "thumbs" / "0.jpg") as image:
+        rgb = np.asarray(image.convert("RGB")).astype(int)
+    h, w = rgb.shape[:2]
+    corners = {
+        "top_left": rgb[: h // 8, : w // 8],
+        "top_right": rgb[: h // 8, -w // 8 :],
+        "bottom_left": rgb[-h // 8 :, : w // 8],
+        "bottom_right": rgb[-h // 8 :, -w // 8 :],
+    }
+    red = {name: float((px[..., 0] - px[..., 2]).mean()) for name, px in corners.items()}
+    assert max(red, key=lambda name: red[name]) == corner
+
+
+def test_a_single_frame_video(tmp_path: Path) -> None:
+    result, _ = run(make_video(tmp_path / "one.mp4", seconds=1 / 24), thumbnails=tmp_path / "t")
+
+    assert result["frames_analyzed"] == 1
+    assert len(result["scenes"]) == 1
+    assert (tmp_path / "t" / "0.jpg").exists()
+
+
+def test_thumbnails_of_an_earlier_attempt_are_replaced(tmp_path: Path) -> None:
+    thumbs = tmp_path / "thumbs"
+    thumbs.mkdir()
+    for n in range(5):
+        (thumbs / f"{n}.jpg").write_bytes(b"old")
+    (thumbs / "notes.txt").write_text("not ours")
+
+    result, _ = run(make_video(tmp_path / "clip.mp4", cuts=[1.0]), thumbnails=thumbs)
+
+    assert len(result["scenes"]) == 2
+    assert sorted(p.name for p in thumbs.iterdir()) == ["0.jpg", "1.jpg", "notes.txt"]
+    assert (thumbs / "0.jpg").read_bytes()[:2] == b"\xff\xd8"
+
+
+def test_sensor_noise_on_a_still_shot_is_not_motion(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    scene = rng.uniform(10, 60, size=(15, 20, 3)).repeat(8, 0).repeat(8, 1)
+
+    def grainy(index: int, t: float, scene_index: int, in_scene: int) -> np.ndarray:
+        grain = rng.normal(0, 4, size=scene.shape)
+        return np.asarray(np.clip(scene + grain, 0, 255), dtype=np.uint8)
+
+    result, _ = run(make_video(tmp_path / "night.mp4", pixel_fn=grainy, crf=10))
+
+    assert max(result["motion"]["values"]) < 0.1
+    assert "too_dark" in codes(result)

@@ -8,7 +8,7 @@ import pytest
 
 from backend.analysis import AnalysisError
 from tests.analysis.helpers import codes, run
-from tests.videos import make_audio_only, make_text_file, make_truncated
+from tests.videos import make_audio_only, make_text_file, make_truncated, make_video
 
 
 def test_audio_only_file_has_no_video_stream(tmp_path: Path) -> None:
@@ -68,8 +68,18 @@ def test_truncated_header_only_is_invalid(tmp_path: Path) -> None:
 
 
 def test_complete_file_is_not_truncated(tmp_path: Path) -> None:
-    from tests.videos import make_video
-
     result, _ = run(make_video(tmp_path / "whole.mp4", audio="tone", faststart=True))
 
     assert "truncated" not in codes(result)
+
+
+def test_mp4_cut_before_its_index_is_invalid_with_the_reason(tmp_path: Path) -> None:
+    # Without faststart the index is written last: cutting the file loses every frame.
+    path = make_video(tmp_path / "recording.mp4", seconds=2.0)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+    with pytest.raises(AnalysisError) as caught:
+        run(path)
+
+    assert caught.value.code == "invalid_video"
+    assert "incomplete" in caught.value.message

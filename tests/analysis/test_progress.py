@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -44,21 +45,38 @@ def test_percent_follows_the_position_where_frame_counts_are_missing(
 
 def test_cancel_stops_within_a_second(tmp_path: Path) -> None:
     path = make_video(tmp_path / "long.mp4", seconds=20.0, width=320, height=240)
+    recorder = Recorder()
     flipped: list[float] = []
 
     def should_stop() -> bool:
         # Flip once the analysis is under way; measure from that moment.
-        if recorder.events and recorder.events[-1][0] == "analyzing" and not flipped:
+        if not flipped and any(phase == "analyzing" for phase, _, _ in recorder.events):
             flipped.append(time.monotonic())
         return bool(flipped)
 
-    recorder = Recorder()
     with pytest.raises(AnalysisCancelled):
         analyze(path, recorder, should_stop, thumbnails_dir=tmp_path / "thumbs")
 
     assert flipped
     assert time.monotonic() - flipped[0] <= 1.0
     assert recorder.events[-1][1] < 100
+
+
+def test_should_stop_is_consulted_throughout_the_work(tmp_path: Path) -> None:
+    path = make_video(tmp_path / "long.mp4", seconds=20.0, width=320, height=240)
+    calls: list[float] = []
+
+    def should_stop() -> bool:
+        calls.append(time.monotonic())
+        return False
+
+    started = time.monotonic()
+    analyze(path, lambda *_: None, should_stop)
+    ended = time.monotonic()
+
+    moments = [started, *calls, ended]
+    longest_gap = max(b - a for a, b in itertools.pairwise(moments))
+    assert longest_gap <= 0.5  # polled every 0.1 s; slack for a loaded machine
 
 
 def test_cancel_before_start_stops_at_once(tmp_path: Path) -> None:
