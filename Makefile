@@ -51,6 +51,8 @@ test: lint typecheck pytest
 
 bench: dev-venv
 	$(PIP) install -q -r bench/requirements.txt
+	# scenedetect's wheel asks for the GUI opencv-python; the headless one is pinned above.
+	$(PIP) install -q --no-deps scenedetect==0.7.2
 	$(PY) bench/run.py
 
 clean:

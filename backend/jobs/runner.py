@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -13,6 +16,19 @@ from backend.jobs.store import JobStore
 from backend.storage import Storage
 
 log = logging.getLogger(__name__)
+
+# Analyses are CPU-bound and share the CPUs with this process's web threads; below them they
+# still get every idle cycle, and a status poll no longer waits behind them for a CPU.
+ANALYSIS_NICE = 10
+
+
+def lower_priority() -> None:
+    """Lower the calling thread's CPU priority to ANALYSIS_NICE (Linux only)."""
+    # On Linux the nice value is per thread, and the decoder threads FFmpeg starts from this
+    # thread inherit it; elsewhere setpriority() would apply to the whole process.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ANALYSIS_NICE)
 
 
 class ThreadRunner:
@@ -42,7 +58,9 @@ class ThreadRunner:
     def start(self) -> None:
         if self._dispatcher is not None:
             return
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="clipscope-job")
+        self._pool = ThreadPoolExecutor(
+            self.workers, thread_name_prefix="clipscope-job", initializer=lower_priority
+        )
         self.heartbeat.start()
         self._dispatcher = threading.Thread(
             target=self._dispatch_loop, name="clipscope-dispatch", daemon=True
