@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,6 +16,12 @@ from backend.timeutil import utcnow
 
 # Checked against a real hash when the email is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+# Built once: every authenticated request runs it.
+_LIVE_TOKEN = select(ApiToken.user_id, ApiToken.id).where(
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None)
+)
 
 
 def hash_token(token: str) -> str:
@@ -54,11 +60,7 @@ def issue_token(session: Session, user: User) -> str:
 
 def user_id_for_token(session: Session, token: str) -> tuple[int, int] | None:
     """(user id, token id) for a live token, else None."""
-    row = session.execute(
-        select(ApiToken.user_id, ApiToken.id).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
-        )
-    ).first()
+    row = session.execute(_LIVE_TOKEN, {"token_hash": hash_token(token)}).first()
     return (row[0], row[1]) if row else None
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Update, func, select, update
+from sqlalchemy import CursorResult, Update, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from backend.db import Database
@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 # Called inside the transaction that ends a job (completed or failed), so that
 # what they write (the push outbox) commits or rolls back with the job's end.
 FinishListener = Callable[[Session, Job], None]
+
+
+# Built once: every status poll runs it, and building the expression costs more than the query.
+_JOB_OF_USER = select(Job).where(Job.id == bindparam("job_id"), Job.user_id == bindparam("user_id"))
 
 
 def execute_update(session: Session, statement: Update) -> int:
@@ -43,7 +47,7 @@ class JobStore:
 
     @staticmethod
     def get_for_user(session: Session, job_id: str, user_id: int) -> Job:
-        job = session.scalar(select(Job).where(Job.id == job_id, Job.user_id == user_id))
+        job = session.scalar(_JOB_OF_USER, {"job_id": job_id, "user_id": user_id})
         if job is None:
             raise job_not_found()
         return job
