@@ -12,6 +12,7 @@ together.
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import tempfile
 import threading
@@ -135,6 +136,8 @@ def main() -> None:
             start_background=True,  # as the web server runs: the push sender thread is on
         )
         app = create_app(config)
+        # One line per job ended would bury the figures.
+        logging.getLogger("backend").setLevel(logging.WARNING)
         svc: Services = app.extensions["clipscope"]
         arrivals = Arrivals(service)
         try:
