@@ -8,7 +8,6 @@ body byte) and, from gunicorn's access log, inside the server (%(D)s: handler an
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import resource
@@ -23,10 +22,10 @@ from pathlib import Path
 import requests
 
 from bench import rawhttp
-from bench.figures import Figure, percentile, save, table
+from bench.figures import Figure, percentile
 from bench.longvideo import make_long_video
 from bench.phones import LoadResult, Phone, poll
-from bench.server import Server, on_sigterm_exit, running_server
+from bench.server import Server, bench_main, running_server
 
 PHONES = 400
 USERS = 20
@@ -262,16 +261,5 @@ def figures(
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    on_sigterm_exit()
-    figures_ = run(args.quick)
-    print(table(figures_, "(b) polling: job status latency under load"), flush=True)
-    save(figures_, args.json)
-
-
 if __name__ == "__main__":
-    main()
+    bench_main(run, "(b) polling: job status latency under load", __doc__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
@@ -11,13 +12,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
+
+from bench.figures import Figure, save, table
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -162,3 +165,15 @@ def running_server(name: str, env: dict[str, str] | None = None) -> Iterator[Ser
         if process is not None:
             _stop(process)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def bench_main(run: Callable[[bool], list[Figure]], title: str, description: str | None) -> None:
+    """The command line every bench shares: --quick, --json PATH; prints its table."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    on_sigterm_exit()
+    figures = run(args.quick)
+    print(table(figures, title), flush=True)
+    save(figures, args.json)

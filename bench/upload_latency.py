@@ -8,16 +8,14 @@ the clock runs from the moment it is written to the moment the status line arriv
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
-from pathlib import Path
 
 import requests
 
 from bench import rawhttp
-from bench.figures import Figure, percentile, save, table
-from bench.server import Server, on_sigterm_exit, running_server
+from bench.figures import Figure, percentile
+from bench.server import Server, bench_main, running_server
 
 MIB = 1024 * 1024
 SIZE = 50 * MIB
@@ -104,16 +102,5 @@ def run(quick: bool = False) -> list[Figure]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    on_sigterm_exit()
-    figures = run(args.quick)
-    print(table(figures, "(a) upload: answer time after the last byte"), flush=True)
-    save(figures, args.json)
-
-
 if __name__ == "__main__":
-    main()
+    bench_main(run, "(a) upload: answer time after the last byte", __doc__)

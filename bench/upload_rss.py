@@ -7,7 +7,6 @@ worker from /proc every 50 ms; the figure is the growth of the worker that grew 
 
 from __future__ import annotations
 
-import argparse
 import os
 import threading
 import time
@@ -17,8 +16,8 @@ from pathlib import Path
 import requests
 
 from bench import rawhttp
-from bench.figures import Figure, save, table
-from bench.server import Server, on_sigterm_exit, running_server
+from bench.figures import Figure
+from bench.server import Server, bench_main, running_server
 
 MIB = 1024 * 1024
 SIZE = 1024 * MIB
@@ -129,16 +128,5 @@ def run(quick: bool = False) -> list[Figure]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    on_sigterm_exit()
-    figures = run(args.quick)
-    print(table(figures, "(c) memory: RSS growth of the server during one upload"), flush=True)
-    save(figures, args.json)
-
-
 if __name__ == "__main__":
-    main()
+    bench_main(run, "(c) memory: RSS growth of the server during one upload", __doc__)
