@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
 import { Button } from '@/ui/Button';
-import { TextField } from '@/ui/TextField';
+import { UrlField } from '@/ui/UrlField';
 import { colors, space, type } from '@/ui/theme';
 
 import { useSession } from './session';
@@ -34,16 +34,7 @@ export function ServerField() {
   }
   return (
     <View style={styles.editor}>
-      <TextField
-        label="Server URL"
-        value={draft}
-        onChangeText={setDraft}
-        autoCapitalize="none"
-        autoCorrect={false}
-        keyboardType="url"
-        inputMode="url"
-        testID="server-url-input"
-      />
+      <UrlField value={draft} onChangeText={setDraft} testID="server-url-input" />
       <Button
         label="Save server"
         variant="secondary"

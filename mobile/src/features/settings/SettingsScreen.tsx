@@ -9,7 +9,7 @@ import { messageOf } from '@/lib/errors';
 import { Button } from '@/ui/Button';
 import { Card } from '@/ui/Card';
 import { Screen } from '@/ui/Screen';
-import { TextField } from '@/ui/TextField';
+import { UrlField } from '@/ui/UrlField';
 import { colors, space, type } from '@/ui/theme';
 
 export function SettingsScreen() {
@@ -28,16 +28,7 @@ export function SettingsScreen() {
         <Button label="Sign out" variant="danger" onPress={() => leave.mutate()} busy={leave.isPending} testID="sign-out" />
       </Card>
       <Card title="Server">
-        <TextField
-          label="Server URL"
-          value={draft}
-          onChangeText={setDraft}
-          autoCapitalize="none"
-          autoCorrect={false}
-          keyboardType="url"
-          inputMode="url"
-          testID="settings-server-url"
-        />
+        <UrlField value={draft} onChangeText={setDraft} testID="settings-server-url" />
         <Text style={type.small}>Default: {defaultServerUrl()}</Text>
         <View style={styles.row}>
           <View style={styles.grow}>
