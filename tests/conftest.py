@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+import backend.jobs.execute as execute_module
 from backend import create_app
 from backend.config import Config
 from backend.migrate import upgrade
@@ -109,3 +111,22 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def paused_analysis(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """The analysis holds at its first 'analyzing' report until the test lets it go on."""
+    started, go_on = threading.Event(), threading.Event()
+    real = execute_module.analyze
+
+    def analyze(path: Any, progress: Any, should_stop: Any, **kwargs: Any) -> Any:
+        def hold(phase: str, percent: int, message: str) -> None:
+            if phase == "analyzing" and not started.is_set():
+                started.set()
+                go_on.wait(30)
+            progress(phase, percent, message)
+
+        return real(path, hold, should_stop, **kwargs)
+
+    monkeypatch.setattr(execute_module, "analyze", analyze)
+    return started, go_on

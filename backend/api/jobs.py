@@ -24,7 +24,13 @@ from backend.jobs import lifecycle
 from backend.jobs.documents import job_document, result_document
 from backend.jobs.listing import list_jobs
 from backend.jobs.status import JobStatus
-from backend.jobs.watch import event_stream, prefer_wait, read_document, wait_for_change
+from backend.jobs.watch import (
+    event_stream,
+    prefer_wait,
+    read_document,
+    wait_for_change,
+    waiting_slot,
+)
 from backend.services import services
 from backend.timeutil import utcnow
 
@@ -67,7 +73,10 @@ def _job_answer(job_id: str, *, with_result: bool) -> ResponseReturnValue:
     wait = prefer_wait(request.headers.get("Prefer"))
     if wait is None:
         return doc, 200
-    doc = wait_for_change(store, job_id, user_id, doc, wait, with_result=with_result)
+    with waiting_slot(store) as free:
+        if not free:  # too many requests already waiting here: answer now, as a plain poll
+            return doc, 200, {"Vary": "Prefer"}
+        doc = wait_for_change(store, job_id, user_id, doc, wait, with_result=with_result)
     return doc, 200, {"Preference-Applied": f"wait={wait:g}", "Vary": "Prefer"}
 
 
@@ -143,6 +152,13 @@ def cleanup() -> ResponseReturnValue:
 def events(job_id: str) -> ResponseReturnValue:
     store, user_id = services().store, current_user_id()
     read_document(store, job_id, user_id)  # 404 before the stream starts
+    if not store.changes.waiters.acquire(blocking=False):  # the stream releases it
+        raise ApiError(
+            "Too many live streams on this server right now; poll the job instead.",
+            code="too_many_streams",
+            status=503,
+            headers={"Retry-After": "5"},
+        )
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(
         event_stream(store, job_id, user_id), 200, headers, mimetype="text/event-stream"

@@ -9,7 +9,7 @@ from backend.api.limits import limiter, upload_limit, user_key
 from backend.api.openapi import operation
 from backend.api.schemas import UploadAccepted, UploadForm
 from backend.api.security import auth_required, current_user_id
-from backend.jobs.watch import prefer_wait, wait_until_done
+from backend.jobs.watch import prefer_wait, wait_until_done, waiting_slot
 from backend.services import services
 from backend.uploads.accept import UploadRequest, accept_upload, accepted_body
 
@@ -41,7 +41,8 @@ def upload() -> ResponseReturnValue:
         headers["Idempotent-Replayed"] = "true"
     wait = prefer_wait(request.headers.get("Prefer"))
     if wait is not None and not accepted.replayed and body["status"] != "completed":
-        doc = wait_until_done(svc.store, body["job_id"], user_id, wait)
+        with waiting_slot(svc.store) as free:
+            doc = wait_until_done(svc.store, body["job_id"], user_id, wait if free else 0)
         if doc["status"] == "completed":
             status, body = 200, accepted_body(doc, body["deduplicated"])
     return body, status, headers

@@ -18,7 +18,7 @@ from flask import Flask
 from backend.config import Config
 from backend.jobs.execute import execute_job
 from backend.jobs.heartbeat import Heartbeat, new_owner_id
-from backend.jobs.store import JobStore
+from backend.jobs.store import JobStore, claim_id
 from backend.services import Services
 from backend.storage import Storage
 from backend.timeutil import utcnow
@@ -96,7 +96,10 @@ class CeleryRunner:
         self.heartbeat.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        running = self.heartbeat.claims()
         self.heartbeat.stop(timeout)
+        for job_id, claim in running:
+            self.store.release(job_id, claim)
 
     def submit(self, job_id: str) -> None:
         try:
@@ -109,16 +112,15 @@ class CeleryRunner:
         self.heartbeat.cancel(job_id)
 
     def run(self, job_id: str) -> None:
-        if not self.store.claim(job_id, self.heartbeat.owner):
+        claim = claim_id(self.heartbeat.owner)
+        if not self.store.claim(job_id, claim):
             log.info("job %s is not queued (running elsewhere, done or gone); skipping", job_id)
             return
-        stop = self.heartbeat.track(job_id)
+        stop = self.heartbeat.track(job_id, claim)
         try:
-            execute_job(
-                self.store, self.storage, job_id, self.heartbeat.owner, stop, self.job_timeout_s
-            )
+            execute_job(self.store, self.storage, job_id, claim, stop, self.job_timeout_s)
         finally:
-            self.heartbeat.untrack(job_id)
+            self.heartbeat.untrack(claim)
 
     def resend_stale(self) -> None:
         """Queued jobs whose message was lost (broker restarted, job re-queued) get a new one."""

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import threading
 
+# Each waiting long poll or event stream holds a server thread; past this many per process,
+# long polls answer at once and new streams are refused, so waiting never starves other requests.
+MAX_WAITERS = 8
+
 
 class JobChanges:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._versions: dict[str, int] = {}
+        self.waiters = threading.BoundedSemaphore(MAX_WAITERS)
 
     def version(self, job_id: str) -> int:
         with self._cond:

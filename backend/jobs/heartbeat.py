@@ -32,7 +32,8 @@ class Heartbeat:
         self.store = store
         self.owner = owner
         self._on_recover = on_recover
-        self._running: dict[str, threading.Event] = {}
+        # claim -> (job id, stop event); a claim is one attempt at one job (see claim_id).
+        self._running: dict[str, tuple[str, threading.Event]] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -45,26 +46,31 @@ class Heartbeat:
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
         with self._lock:
-            for event in self._running.values():
+            for _, event in self._running.values():
                 event.set()
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def track(self, job_id: str) -> threading.Event:
-        """Start keeping this job's lease; the event is set when the job must stop."""
+    def track(self, job_id: str, claim: str) -> threading.Event:
+        """Start keeping this claim's lease; the event is set when the job must stop."""
         event = threading.Event()
         with self._lock:
-            self._running[job_id] = event
+            self._running[claim] = (job_id, event)
         return event
 
-    def untrack(self, job_id: str) -> None:
+    def untrack(self, claim: str) -> None:
         with self._lock:
-            self._running.pop(job_id, None)
+            self._running.pop(claim, None)
+
+    def claims(self) -> list[tuple[str, str]]:
+        """(job id, claim) of every job this process is running."""
+        with self._lock:
+            return [(job_id, claim) for claim, (job_id, _) in self._running.items()]
 
     def cancel(self, job_id: str) -> None:
         with self._lock:
-            event = self._running.get(job_id)
-        if event is not None:
+            events = [event for held, event in self._running.values() if held == job_id]
+        for event in events:
             event.set()
 
     @property
@@ -83,17 +89,19 @@ class Heartbeat:
         self._safe(self.recover)
         while not self._stopping.wait(TICK_S):
             since_recovery += TICK_S
-            with self._lock:
-                ids = list(self._running)
-            if ids:
-                self._safe(partial(self._stop_lost, ids))
+            claims = self.claims()
+            if claims:
+                self._safe(partial(self._stop_lost, claims))
             if since_recovery >= recover_every:
                 since_recovery = 0.0
                 self._safe(self.recover)
 
-    def _stop_lost(self, ids: list[str]) -> None:
-        for job_id in self.store.renew_leases(ids, self.owner):
-            self.cancel(job_id)
+    def _stop_lost(self, claims: list[tuple[str, str]]) -> None:
+        lost = self.store.renew_leases(claims)
+        with self._lock:
+            events = [event for claim, (_, event) in self._running.items() if claim in lost]
+        for event in events:
+            event.set()
 
     @staticmethod
     def _safe(action: Callable[[], object]) -> None:

@@ -31,7 +31,8 @@ class InlineRunner:
         pass
 
     def submit(self, job_id: str) -> None:
-        while ids := self.store.claim_next(self.owner, 1):
+        while claims := self.store.claim_next(self.owner, 1):
+            job_id, claim = claims[0]
             execute_job(
-                self.store, self.storage, ids[0], self.owner, threading.Event(), self.job_timeout_s
+                self.store, self.storage, job_id, claim, threading.Event(), self.job_timeout_s
             )

@@ -68,13 +68,18 @@ class ThreadRunner:
         self._dispatcher.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming, stop the running analyses, and give their jobs back to the queue."""
         self._stopping.set()
         self._wake.set()
+        running = self.heartbeat.claims()
         self.heartbeat.stop(timeout)
         if self._dispatcher is not None:
             self._dispatcher.join(timeout)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        # A restart is not the job's fault: it is queued again without spending an attempt.
+        for job_id, claim in running:
+            self.store.release(job_id, claim)
 
     def submit(self, job_id: str) -> None:
         """A job was queued: look now rather than at the next poll."""
@@ -99,15 +104,15 @@ class ThreadRunner:
 
     def _claim_and_submit(self) -> None:
         assert self._pool is not None
-        for job_id in self.store.claim_next(self.owner, self.workers - self.busy):
-            stop = self.heartbeat.track(job_id)
+        for job_id, claim in self.store.claim_next(self.owner, self.workers - self.busy):
+            stop = self.heartbeat.track(job_id, claim)
             future = self._pool.submit(
-                execute_job, self.store, self.storage, job_id, self.owner, stop, self.job_timeout_s
+                execute_job, self.store, self.storage, job_id, claim, stop, self.job_timeout_s
             )
-            future.add_done_callback(partial(self._done, job_id))
+            future.add_done_callback(partial(self._done, claim))
 
-    def _done(self, job_id: str, future: Future[None]) -> None:
-        self.heartbeat.untrack(job_id)
+    def _done(self, claim: str, future: Future[None]) -> None:
+        self.heartbeat.untrack(claim)
         if future.exception() is not None:
-            log.error("job %s runner error", job_id, exc_info=future.exception())
+            log.error("claim %s runner error", claim, exc_info=future.exception())
         self._wake.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 # Called inside the transaction that ends a job (completed or failed), so that
 # what they write (the push outbox) commits or rolls back with the job's end.
 FinishListener = Callable[[Session, Job], None]
+
+
+def claim_id(owner: str) -> str:
+    """A claim: the runner's owner id plus what makes this one attempt unique."""
+    return f"{owner}/{uuid.uuid4().hex[:12]}"
 
 
 # Built once: every status poll runs it, and building the expression costs more than the query.
@@ -61,8 +67,13 @@ class JobStore:
 
     # --- the runner's transitions (each its own transaction) ---------------------------
 
-    def claim_next(self, owner: str, limit: int) -> list[str]:
-        """Claim up to `limit` queued jobs, oldest first; returns the ids won."""
+    def claim_next(self, owner: str, limit: int) -> list[tuple[str, str]]:
+        """Claim up to `limit` queued jobs, oldest first: (job id, claim) pairs.
+
+        Each claim gets its own owner string, so a job re-queued from under a still-running
+        attempt and claimed again by the same process is a different claim: the old attempt's
+        lease renewals and writes fail, and it stops.
+        """
         if limit <= 0:
             return []
         with self.db.session() as session:
@@ -72,12 +83,13 @@ class JobStore:
                 .order_by(Job.created_at, Job.id)
                 .limit(limit * 3)
             ).all()
-        won: list[str] = []
+        won: list[tuple[str, str]] = []
         for job_id in candidates:
             if len(won) == limit:
                 break
-            if self.claim(job_id, owner):
-                won.append(job_id)
+            claim = claim_id(owner)
+            if self.claim(job_id, claim):
+                won.append((job_id, claim))
         return won
 
     def claim(self, job_id: str, owner: str) -> bool:
@@ -129,26 +141,42 @@ class JobStore:
             self.changes.changed(job_id)
         return rows == 1
 
-    def renew_leases(self, job_ids: Iterable[str], owner: str) -> set[str]:
-        """Extend the leases of jobs still ours; returns the ids we no longer hold."""
-        ids = list(job_ids)
-        if not ids:
-            return set()
+    def renew_leases(self, claims: Iterable[tuple[str, str]]) -> set[str]:
+        """Extend the leases of (job id, claim) pairs; returns the claims no longer held."""
+        lost: set[str] = set()
         with self.db.session() as session:
-            execute_update(
+            for job_id, claim in claims:
+                renewed = execute_update(
+                    session,
+                    update(Job)
+                    .where(Job.id == job_id, Job.owner == claim, Job.status == JobStatus.PROCESSING)
+                    .values(lease_expires_at=utcnow() + self.lease),
+                )
+                if not renewed:
+                    lost.add(claim)
+        return lost
+
+    def release(self, job_id: str, claim: str) -> bool:
+        """Give a running job back to the queue on shutdown, without spending an attempt."""
+        with self.db.session() as session:
+            rows = execute_update(
                 session,
                 update(Job)
-                .where(Job.id.in_(ids), Job.owner == owner, Job.status == JobStatus.PROCESSING)
-                .values(lease_expires_at=utcnow() + self.lease),
+                .where(Job.id == job_id, Job.owner == claim, Job.status == JobStatus.PROCESSING)
+                .values(
+                    status=JobStatus.QUEUED,
+                    phase=JobPhase.QUEUED,
+                    progress=0,
+                    message="Waiting for a worker (the previous one was restarted)",
+                    owner=None,
+                    lease_expires_at=None,
+                    attempts=Job.attempts - 1,
+                    updated_at=utcnow(),
+                ),
             )
-            held = set(
-                session.scalars(
-                    select(Job.id).where(
-                        Job.id.in_(ids), Job.owner == owner, Job.status == JobStatus.PROCESSING
-                    )
-                ).all()
-            )
-        return set(ids) - held
+        if rows:
+            self.changes.changed(job_id)
+        return rows == 1
 
     def finish(self, job_id: str, owner: str, outcome: Outcome) -> bool:
         """The one place a job ends completed or failed. False if it was not ours."""

@@ -6,8 +6,10 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from backend.errors import NotFound
 from backend.jobs.documents import job_document
 from backend.jobs.store import JobStore
 
@@ -15,6 +17,7 @@ MAX_WAIT_S = 30.0
 # Changes made in other processes are only seen by re-reading the row this often.
 REREAD_S = 1.0
 _TERMINAL = {"completed", "failed", "cancelled"}
+STREAM_MAX_S = 600.0
 
 
 def prefer_wait(header: str | None) -> float | None:
@@ -62,19 +65,43 @@ def wait_until_done(store: JobStore, job_id: str, user_id: int, timeout: float) 
     return doc
 
 
+@contextmanager
+def waiting_slot(store: JobStore) -> Iterator[bool]:
+    """One of the process's few slots for a request that waits; False when none is free."""
+    got = store.changes.waiters.acquire(blocking=False)
+    try:
+        yield got
+    finally:
+        if got:
+            store.changes.waiters.release()
+
+
 def event_stream(store: JobStore, job_id: str, user_id: int) -> Iterator[str]:
-    """Server-Sent Events: the job's document on every change, until it ends."""
+    """Server-Sent Events: the job's document on every change, until it ends.
+
+    The caller holds a waiting slot for the stream; it is released when the stream closes.
+    A stream lasts at most STREAM_MAX_S (EventSource reconnects by itself) and ends when the
+    job is deleted.
+    """
     doc: dict[str, Any] | None = None
-    while True:
-        fresh = wait_for_change(store, job_id, user_id, doc, 15.0)
-        if doc is not None and _key(fresh) == _key(doc):
-            yield ": keep-alive\n\n"  # lets proxies and clients see the stream is alive
-            continue
-        doc = fresh
-        event = "end" if doc["status"] in _TERMINAL else "job"
-        yield f"event: {event}\ndata: {json.dumps(doc, separators=(',', ':'))}\n\n"
-        if event == "end":
-            return
+    closes_at = time.monotonic() + STREAM_MAX_S
+    try:
+        while time.monotonic() < closes_at:
+            try:
+                fresh = wait_for_change(store, job_id, user_id, doc, 15.0)
+            except NotFound:
+                yield "event: deleted\ndata: {}\n\n"
+                return
+            if doc is not None and _key(fresh) == _key(doc):
+                yield ": keep-alive\n\n"  # lets proxies and clients see the stream is alive
+                continue
+            doc = fresh
+            event = "end" if doc["status"] in _TERMINAL else "job"
+            yield f"event: {event}\ndata: {json.dumps(doc, separators=(',', ':'))}\n\n"
+            if event == "end":
+                return
+    finally:
+        store.changes.waiters.release()
 
 
 def _key(doc: dict[str, Any]) -> tuple[Any, ...]:

@@ -16,7 +16,7 @@ from backend.jobs.documents import job_document
 from backend.notify.tokens import register_token
 from backend.services import Services
 from backend.uploads import idempotency
-from backend.uploads.receive import ReceivedVideo, receive
+from backend.uploads.receive import BodyReader, ReceivedVideo, receive
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,9 @@ def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepte
     earlier = idempotency.begin(svc.db, user_id, key) if key else None
     job_id = str(uuid.uuid4())
     try:
+        body = BodyReader(upload.stream, upload.content_length, limit + ENVELOPE_BYTES)
         video = receive(
-            upload.stream,
+            body,
             upload.content_type,
             upload.filename,
             svc.storage.job_dir(user_id, job_id),

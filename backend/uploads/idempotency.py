@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.db import Database
 from backend.errors import ApiError, ValidationFailed
+from backend.jobs.store import execute_update
 from backend.models import IdempotencyKey
 from backend.timeutil import utcnow
 
@@ -50,8 +51,19 @@ def begin(db: Database, user_id: int, key: str) -> Answer | None:
         if row.response_status is not None and row.response_body is not None:
             return Answer(row.response_status, row.response_body, row.request_hash or "")
         if utcnow() - row.created_at > ABANDONED_AFTER:
-            row.created_at = utcnow()  # take the abandoned reservation over
-            return None
+            # Take the abandoned reservation over; the condition lets one retry win, not two.
+            taken = execute_update(
+                session,
+                update(IdempotencyKey)
+                .where(
+                    IdempotencyKey.id == row.id,
+                    IdempotencyKey.response_status.is_(None),
+                    IdempotencyKey.created_at == row.created_at,
+                )
+                .values(created_at=utcnow()),
+            )
+            if taken:
+                return None
     raise ApiError(
         "An upload with this Idempotency-Key is still being received; wait for it to finish.",
         code="idempotency_request_in_progress",

@@ -19,7 +19,7 @@ from werkzeug.sansio.multipart import (
     NeedData,
 )
 
-from backend.errors import BadRequest, UnsupportedMediaType
+from backend.errors import BadRequest, FileTooLarge, UnsupportedMediaType
 from backend.uploads.sniff import Container
 from backend.uploads.writer import VideoWriter
 
@@ -52,8 +52,33 @@ def clean_filename(raw: str | None, fallback: str = "video") -> str:
     return name
 
 
+class BodyReader:
+    """Reads the request body in chunks, refusing one too large or cut short.
+
+    Behind gunicorn a client that disconnects mid-body just looks like the end of the body,
+    so the bytes received are checked against the announced Content-Length.
+    """
+
+    def __init__(self, stream: IO[bytes], content_length: int | None, limit_bytes: int) -> None:
+        self.stream = stream
+        self.expected = content_length
+        self.limit = limit_bytes
+        self.received = 0
+
+    def read(self) -> bytes:
+        chunk = self.stream.read(CHUNK)
+        self.received += len(chunk)
+        if self.received > self.limit:
+            raise FileTooLarge(
+                f"The upload is larger than the limit of {self.limit // (1024 * 1024)} MB."
+            )
+        if not chunk and self.expected is not None and self.received < self.expected:
+            raise BadRequest("The upload ended before the whole video arrived; send it again.")
+        return chunk
+
+
 def receive(
-    stream: IO[bytes],
+    body: BodyReader,
     content_type: str,
     headers_filename: str | None,
     directory: Path,
@@ -65,11 +90,11 @@ def receive(
         boundary = options.get("boundary")
         if not boundary:
             raise BadRequest("The multipart body has no boundary.")
-        return _receive_multipart(stream, boundary.encode(), directory, limit_bytes)
+        return _receive_multipart(body, boundary.encode(), directory, limit_bytes)
     if mimetype.startswith("video/") or mimetype == "application/octet-stream":
         writer = VideoWriter(directory, limit_bytes)
         try:
-            while chunk := stream.read(CHUNK):
+            while chunk := body.read():
                 writer.write(chunk)
             path, digest, container = writer.finish()
         except BaseException:
@@ -84,10 +109,11 @@ def receive(
 
 
 def _receive_multipart(
-    stream: IO[bytes], boundary: bytes, directory: Path, limit_bytes: int
+    body: BodyReader, boundary: bytes, directory: Path, limit_bytes: int
 ) -> ReceivedVideo:
-    # Field sizes are capped below; the decoder only ever buffers about one chunk.
-    decoder = MultipartDecoder(boundary, max_parts=20)
+    # Events are drained after every chunk, so the decoder's buffer only outgrows a few chunks
+    # when a boundary or a part's headers never end: that is refused (413), not buffered.
+    decoder = MultipartDecoder(boundary, max_form_memory_size=4 * CHUNK, max_parts=20)
     fields: dict[str, str] = {}
     writer: VideoWriter | None = None
     video: ReceivedVideo | None = None
@@ -96,7 +122,7 @@ def _receive_multipart(
     finished = False
     try:
         while not finished:
-            chunk = stream.read(CHUNK)
+            chunk = body.read()
             decoder.receive_data(chunk or None)
             try:
                 event = decoder.next_event()

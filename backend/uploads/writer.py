@@ -5,11 +5,14 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import time
 from pathlib import Path
 from typing import BinaryIO
 
 from backend.errors import BadRequest, FileTooLarge, InsufficientStorage, UnsupportedMediaType
 from backend.uploads.sniff import SNIFF_BYTES, Container, sniff
+
+TOUCH_EVERY_S = 60.0
 
 
 class VideoWriter:
@@ -21,10 +24,12 @@ class VideoWriter:
         self._hash = hashlib.sha256()
         self._head = bytearray()
         self._part = directory / "source.part"
+        self._touched = time.monotonic()
         directory.mkdir(parents=True, exist_ok=True)
         self._file: BinaryIO = open(self._part, "wb")  # noqa: SIM115 - closed in finish/discard
 
     def write(self, data: bytes) -> None:
+        self._keep_fresh()
         self.size += len(data)
         if self.size > self.limit:
             raise FileTooLarge(
@@ -57,6 +62,14 @@ class VideoWriter:
     def discard(self) -> None:
         self._file.close()
         self._part.unlink(missing_ok=True)
+
+    def _keep_fresh(self) -> None:
+        # The sweeper removes row-less job directories older than an hour; a slow phone upload
+        # can take longer, so the directory's mtime says it is still being written.
+        now = time.monotonic()
+        if now - self._touched > TOUCH_EVERY_S:
+            self._touched = now
+            os.utime(self.directory)
 
     def _identify(self) -> None:
         self.container = sniff(bytes(self._head))

@@ -6,7 +6,6 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -50,25 +49,6 @@ def test_cancel_a_finished_job_is_409(
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "job_already_finished"
     assert client.get(f"/api/jobs/{job_id}", headers=headers).get_json()["status"] == "completed"
-
-
-@pytest.fixture
-def paused_analysis(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
-    """The analysis holds at its first 'analyzing' report until the test lets it go on."""
-    started, go_on = threading.Event(), threading.Event()
-    real = execute_module.analyze
-
-    def analyze(path: Any, progress: Any, should_stop: Any, **kwargs: Any) -> Any:
-        def hold(phase: str, percent: int, message: str) -> None:
-            if phase == "analyzing" and not started.is_set():
-                started.set()
-                go_on.wait(30)
-            progress(phase, percent, message)
-
-        return real(path, hold, should_stop, **kwargs)
-
-    monkeypatch.setattr(execute_module, "analyze", analyze)
-    return started, go_on
 
 
 def test_cancel_stops_a_running_job_within_a_second(

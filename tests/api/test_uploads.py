@@ -175,3 +175,19 @@ def test_a_bad_push_token_does_not_lose_the_upload(
 ) -> None:
     response = upload_file(client, auth.register(), small_video, push_token="not-a-token")
     assert response.status_code == 202
+
+
+def test_a_form_whose_boundary_never_comes_is_refused_not_buffered(
+    client: FlaskClient, auth: AuthActions, app: Flask
+) -> None:
+    """Without a boundary the decoder would hold the whole body in memory."""
+    response = client.post(
+        "/api/upload",
+        input_stream=io.BytesIO(b"x" * (3 * 1024 * 1024)),
+        headers={**auth.register(), "Transfer-Encoding": "chunked"},
+        content_type="multipart/form-data; boundary=never-sent",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "file_too_large"
+    assert files_under(services_of(app).config.upload_dir) == []

@@ -116,3 +116,35 @@ def test_upload_with_prefer_wait_too_short_is_still_202(
     response = upload_file(client, headers, small_video)
     assert response.status_code == 202
     assert response.get_json()["status"] == "queued"
+
+
+def test_when_every_waiting_slot_is_taken_polls_answer_at_once_and_streams_are_refused(
+    make_app: AppFactory, small_video: Path
+) -> None:
+    from backend.jobs.changes import MAX_WAITERS
+    from tests.helpers import services_of
+
+    app, client, headers = idle_app(make_app)
+    job_id = upload_file(client, headers, small_video).get_json()["job_id"]
+    waiters = services_of(app).store.changes.waiters
+    for _ in range(MAX_WAITERS):  # as many requests as allowed are already waiting
+        assert waiters.acquire(blocking=False)
+    started = time.monotonic()
+    response = client.get(f"/api/jobs/{job_id}", headers={**headers, "Prefer": "wait=20"})
+    assert response.status_code == 200 and time.monotonic() - started < 5
+    assert "Preference-Applied" not in response.headers
+    stream = client.get(f"/api/jobs/{job_id}/events", headers=headers)
+    assert stream.status_code == 503
+    assert stream.get_json()["error"]["code"] == "too_many_streams"
+    waiters.release()
+    assert client.get(f"/api/jobs/{job_id}/events", headers=headers).status_code == 200
+
+
+def test_event_stream_ends_when_the_job_is_deleted(make_app: AppFactory, small_video: Path) -> None:
+    app, client, headers = idle_app(make_app)
+    job_id = upload_file(client, headers, small_video).get_json()["job_id"]
+    response = client.get(f"/api/jobs/{job_id}/events", headers=headers, buffered=False)
+    chunks = iter(response.response)
+    assert b"event: job" in next(chunks)  # the queued job
+    assert app.test_client().delete(f"/api/jobs/{job_id}", headers=headers).status_code == 204
+    assert b"event: deleted" in next(chunks)

@@ -250,3 +250,47 @@ def test_cancel_racing_completion_ends_in_one_consistent_state(
             assert job["status"] == "completed" and job["result"] is not None
         else:
             assert job["status"] == "cancelled" and job["result"] is None
+
+
+def test_a_job_reclaimed_by_the_same_process_cuts_off_the_old_attempt(
+    make_app: AppFactory, small_video: Path
+) -> None:
+    from backend.jobs.outcome import Outcome
+
+    app, client, headers = idle_app(make_app)
+    job_id = upload_file(client, headers, small_video).get_json()["job_id"]
+    store = services_of(app).store
+    [(_, first)] = store.claim_next("host:1:abc", 1)
+    _expire(app, job_id, attempts=1)
+    with services_of(app).db.session() as session:  # _expire set a foreign owner; restore ours
+        session.execute(update(Job).where(Job.id == job_id).values(owner=first))
+    assert store.recover_expired() == (1, 0)
+    [(again, second)] = store.claim_next("host:1:abc", 1)  # the same process claims it again
+    assert again == job_id and second != first
+    assert store.renew_leases([(job_id, first)]) == {first}  # so the old attempt is stopped
+    assert not store.report_progress(job_id, first, "analyzing", 50, "stale")
+    assert not store.finish(job_id, first, Outcome.completed({"scenes": []}))
+    assert store.finish(job_id, second, Outcome.completed({"scenes": []}))
+
+
+def test_stopping_the_server_gives_running_jobs_back_without_spending_an_attempt(
+    make_app: AppFactory,
+    tmp_path: Path,
+    paused_analysis: tuple[threading.Event, threading.Event],
+) -> None:
+    from tests.videos import make_video
+
+    started, go_on = paused_analysis
+    app = make_app(executor="thread", workers=1)
+    client = app.test_client()
+    headers = AuthActions(client).register()
+    video = make_video(tmp_path / "long.mp4", seconds=20, width=320, height=240)
+    job_id = upload_file(client, headers, video).get_json()["job_id"]
+    assert started.wait(30)
+    runner = services_of(app).runner
+    stopping = threading.Thread(target=runner.stop)
+    stopping.start()
+    go_on.set()
+    stopping.join(30)
+    job = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()
+    assert job["status"] == "queued" and job["attempts"] == 0 and job["progress"] == 0

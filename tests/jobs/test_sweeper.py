@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import update
 
@@ -93,3 +94,20 @@ def test_sweep_removes_orphans_but_never_a_live_jobs_files(
     assert receiving.exists()
     assert live_dir.exists() and any(live_dir.iterdir())
     assert report.sources_removed == 0
+
+
+def test_an_upload_arriving_for_over_an_hour_is_not_an_orphan(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.uploads import writer as writer_module
+    from backend.uploads.writer import VideoWriter
+
+    app = make_app()
+    root = services_of(app).config.upload_dir
+    monkeypatch.setattr(writer_module, "TOUCH_EVERY_S", 0.0)
+    receiving = VideoWriter(root / "1" / "22222222-2222-2222-2222-222222222222", 10**9)
+    receiving.write(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 5000)
+    _make_old(receiving.directory, 2)  # started two hours ago ...
+    receiving.write(b"\x00" * 5000)  # ... and still arriving
+    assert sweeper_of(app).sweep().orphans_removed == 0
+    receiving.finish()
