@@ -89,6 +89,21 @@ class AuthActions:
         return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
+def start_held_job(
+    factory: Callable[..., Flask], directory: Path, started: threading.Event
+) -> tuple[Flask, FlaskClient, dict[str, str], str]:
+    """A thread-pool app running one 20 s job, held by `paused_analysis` once it analyses."""
+    from tests.videos import make_video
+
+    app = factory(executor="thread", workers=1)
+    client = app.test_client()
+    headers = AuthActions(client).register()
+    video = make_video(directory / "long.mp4", seconds=20, width=320, height=240)
+    job_id = upload_file(client, headers, video).get_json()["job_id"]
+    assert started.wait(30), "the analysis never started"
+    return app, client, headers, job_id
+
+
 def idle_app(
     factory: Callable[..., Flask], **overrides: Any
 ) -> tuple[Flask, FlaskClient, dict[str, str]]:

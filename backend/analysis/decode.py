@@ -26,7 +26,6 @@ class DecodeOutcome:
     frames: int = 0
     rotation_ccw: int = 0
     first_time_s: float = 0.0
-    last_time_s: float = 0.0
     bad_packets: int = 0
     stopped_early: str | None = None  # what made the demuxer give up before the end
     first_error: str | None = None
@@ -74,7 +73,6 @@ def decode(
                     t = max(t, previous_t) if previous_t is not None else t
                     previous_t = t
                     outcome.frames += 1
-                    outcome.last_time_s = t
                     on_video(frame, t - outcome.first_time_s)
                     position.video_at(t - outcome.first_time_s)
                 elif on_audio is not None and isinstance(frame, AudioFrame):

@@ -23,7 +23,6 @@ class Extent:
     """How much of the video was read, and how much the container promised."""
 
     readable_s: float
-    frame_step_s: float
     truncated_message: str | None
 
 
@@ -47,7 +46,7 @@ def extent(probe: Probe, outcome: DecodeOutcome, analyzer: FrameAnalyzer) -> Ext
         )
     elif _ends_inside_a_packet(probe):
         message = f"The file stops abruptly after {readable:.1f} s; the rest is missing."
-    return Extent(readable, step, message)
+    return Extent(readable, message)
 
 
 def _ends_inside_a_packet(probe: Probe) -> bool:

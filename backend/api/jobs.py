@@ -19,7 +19,7 @@ from backend.api.schemas import (
 )
 from backend.api.security import auth_required, current_user_id
 from backend.api.validation import query_args
-from backend.errors import ApiError, NotFound
+from backend.errors import ApiError, Conflict, NotFound
 from backend.jobs import lifecycle
 from backend.jobs.documents import job_document, result_document
 from backend.jobs.listing import list_jobs
@@ -87,10 +87,9 @@ def result(job_id: str) -> ResponseReturnValue:
     with services().db.session() as session:
         job = services().store.get_for_user(session, job_id, current_user_id())
         if job.status != JobStatus.COMPLETED:
-            raise ApiError(
+            raise Conflict(
                 f"The job is {job.status}; the result exists once it has completed.",
                 code="job_not_finished",
-                status=409,
                 headers={"Retry-After": "2"},
             )
         return result_document(job), 200

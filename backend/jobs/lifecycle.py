@@ -7,19 +7,18 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from backend.errors import ApiError, job_not_found
-from backend.jobs.status import ACTIVE, TERMINAL, JobPhase, JobStatus
-from backend.jobs.store import JobStore, execute_update
+from backend.errors import ApiError, Conflict, job_not_found
+from backend.jobs.status import ACTIVE, TERMINAL, JobStatus
+from backend.jobs.store import JobStore, execute_update, queued_again
 from backend.models import Job
 from backend.storage import Storage
 from backend.timeutil import utcnow
 
 
-def already_finished(job: Job) -> ApiError:
-    return ApiError(
+def already_finished(job: Job) -> Conflict:
+    return Conflict(
         f"The job has already ended ({job.status}); there is nothing to cancel.",
         code="job_already_finished",
-        status=409,
     )
 
 
@@ -69,18 +68,13 @@ def retry(store: JobStore, storage: Storage, job_id: str) -> Job:
             update(Job)
             .where(Job.id == job_id, Job.status.in_((JobStatus.FAILED, JobStatus.CANCELLED)))
             .values(
-                status=JobStatus.QUEUED,
-                phase=JobPhase.QUEUED,
-                progress=0,
-                message="Waiting for a worker",
                 attempts=0,
-                owner=None,
                 error_code=None,
                 error_message=None,
                 result=None,
                 started_at=None,
                 finished_at=None,
-                updated_at=utcnow(),
+                **queued_again("Waiting for a worker", utcnow()),
             ),
         )
         job = _get(session, job_id, None)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Update, bindparam, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from backend.db import Database
@@ -33,6 +33,24 @@ def claim_id(owner: str) -> str:
 
 # Built once: every status poll runs it, and building the expression costs more than the query.
 _JOB_OF_USER = select(Job).where(Job.id == bindparam("job_id"), Job.user_id == bindparam("user_id"))
+
+
+def _held(job_id: str, claim: str) -> tuple[ColumnElement[bool], ...]:
+    """The job is running under this claim: every write of a running attempt checks it."""
+    return (Job.id == job_id, Job.owner == claim, Job.status == JobStatus.PROCESSING)
+
+
+def queued_again(message: str, now: datetime) -> dict[str, Any]:
+    """The values that put a job back in the queue."""
+    return {
+        "status": JobStatus.QUEUED,
+        "phase": JobPhase.QUEUED,
+        "progress": 0,
+        "message": message,
+        "owner": None,
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
 
 
 def execute_update(session: Session, statement: Update) -> int:
@@ -125,7 +143,7 @@ class JobStore:
             rows = execute_update(
                 session,
                 update(Job)
-                .where(Job.id == job_id, Job.owner == owner, Job.status == JobStatus.PROCESSING)
+                .where(*_held(job_id, owner))
                 .values(
                     phase=phase,
                     # Never lower what a client has already seen within this attempt.
@@ -149,7 +167,7 @@ class JobStore:
                 renewed = execute_update(
                     session,
                     update(Job)
-                    .where(Job.id == job_id, Job.owner == claim, Job.status == JobStatus.PROCESSING)
+                    .where(*_held(job_id, claim))
                     .values(lease_expires_at=utcnow() + self.lease),
                 )
                 if not renewed:
@@ -162,16 +180,12 @@ class JobStore:
             rows = execute_update(
                 session,
                 update(Job)
-                .where(Job.id == job_id, Job.owner == claim, Job.status == JobStatus.PROCESSING)
+                .where(*_held(job_id, claim))
                 .values(
-                    status=JobStatus.QUEUED,
-                    phase=JobPhase.QUEUED,
-                    progress=0,
-                    message="Waiting for a worker (the previous one was restarted)",
-                    owner=None,
-                    lease_expires_at=None,
                     attempts=Job.attempts - 1,
-                    updated_at=utcnow(),
+                    **queued_again(
+                        "Waiting for a worker (the previous one was restarted)", utcnow()
+                    ),
                 ),
             )
         if rows:
@@ -192,7 +206,7 @@ class JobStore:
         rows = execute_update(
             session,
             update(Job)
-            .where(Job.id == job_id, Job.owner == owner, Job.status == JobStatus.PROCESSING)
+            .where(*_held(job_id, owner))
             .values(
                 status=outcome.status,
                 phase=JobPhase.DONE,
@@ -245,15 +259,7 @@ class JobStore:
                     Job.lease_expires_at < now,
                     Job.attempts < self.max_attempts,
                 )
-                .values(
-                    status=JobStatus.QUEUED,
-                    phase=JobPhase.QUEUED,
-                    progress=0,
-                    message="Waiting for a worker (the previous one stopped)",
-                    owner=None,
-                    lease_expires_at=None,
-                    updated_at=now,
-                ),
+                .values(**queued_again("Waiting for a worker (the previous one stopped)", now)),
             )
         lost = 0
         with self.db.session() as session:

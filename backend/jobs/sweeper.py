@@ -88,9 +88,12 @@ class Sweeper:
             ).all()
         for job_id, user_id, source_name in rows:
             self.storage.source_path(user_id, job_id, source_name).unlink(missing_ok=True)
+        if rows:
             with self.store.db.session() as session:
                 session.execute(
-                    update(Job).where(Job.id == job_id).values(source_deleted_at=utcnow())
+                    update(Job)
+                    .where(Job.id.in_([job_id for job_id, _, _ in rows]))
+                    .values(source_deleted_at=utcnow())
                 )
         return len(rows)
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from backend.errors import NotFound
 from backend.jobs.documents import job_document
+from backend.jobs.status import TERMINAL
 from backend.jobs.store import JobStore
 
 MAX_WAIT_S = 30.0
 # Changes made in other processes are only seen by re-reading the row this often.
 REREAD_S = 1.0
-_TERMINAL = {"completed", "failed", "cancelled"}
 STREAM_MAX_S = 600.0
 
 
@@ -48,7 +48,7 @@ def wait_for_change(
     while True:
         version = store.changes.version(job_id)
         doc = read_document(store, job_id, user_id, with_result=with_result)
-        if seen is None or _key(doc) != _key(seen) or doc["status"] in _TERMINAL:
+        if seen is None or _key(doc) != _key(seen) or doc["status"] in TERMINAL:
             return doc
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -60,7 +60,7 @@ def wait_until_done(store: JobStore, job_id: str, user_id: int, timeout: float) 
     """The job's document (with result) once it ended, or as it is after `timeout`."""
     deadline = time.monotonic() + timeout
     doc = read_document(store, job_id, user_id, with_result=True)
-    while doc["status"] not in _TERMINAL and (remaining := deadline - time.monotonic()) > 0:
+    while doc["status"] not in TERMINAL and (remaining := deadline - time.monotonic()) > 0:
         doc = wait_for_change(store, job_id, user_id, doc, remaining, with_result=True)
     return doc
 
@@ -96,7 +96,7 @@ def event_stream(store: JobStore, job_id: str, user_id: int) -> Iterator[str]:
                 yield ": keep-alive\n\n"  # lets proxies and clients see the stream is alive
                 continue
             doc = fresh
-            event = "end" if doc["status"] in _TERMINAL else "job"
+            event = "end" if doc["status"] in TERMINAL else "job"
             yield f"event: {event}\ndata: {json.dumps(doc, separators=(',', ':'))}\n\n"
             if event == "end":
                 return

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.db import Database
-from backend.errors import ApiError, ValidationFailed
+from backend.errors import ApiError, Conflict, ValidationFailed
 from backend.jobs.store import execute_update
 from backend.models import IdempotencyKey
 from backend.timeutil import utcnow
@@ -64,10 +64,9 @@ def begin(db: Database, user_id: int, key: str) -> Answer | None:
             )
             if taken:
                 return None
-    raise ApiError(
+    raise Conflict(
         "An upload with this Idempotency-Key is still being received; wait for it to finish.",
         code="idempotency_request_in_progress",
-        status=409,
         headers={"Retry-After": "5"},
     )
 

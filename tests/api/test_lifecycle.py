@@ -22,6 +22,7 @@ from tests.helpers import (
     files_under,
     idle_app,
     services_of,
+    start_held_job,
     upload_file,
     wait_for,
     wait_for_job,
@@ -57,12 +58,7 @@ def test_cancel_stops_a_running_job_within_a_second(
     paused_analysis: tuple[threading.Event, threading.Event],
 ) -> None:
     started, go_on = paused_analysis
-    app = make_app(executor="thread", workers=1)
-    client = app.test_client()
-    headers = AuthActions(client).register()
-    video = make_video(tmp_path / "long.mp4", seconds=20, fps=24, width=320, height=240)
-    job_id = upload_file(client, headers, video).get_json()["job_id"]
-    assert started.wait(30)
+    app, client, headers, job_id = start_held_job(make_app, tmp_path, started)
 
     response = client.post(f"/api/jobs/{job_id}/cancel", headers=headers)
     assert response.status_code == 202

@@ -22,6 +22,7 @@ from tests.helpers import (
     distinct_videos,
     idle_app,
     services_of,
+    start_held_job,
     upload_file,
     wait_for,
     wait_for_job,
@@ -278,15 +279,8 @@ def test_stopping_the_server_gives_running_jobs_back_without_spending_an_attempt
     tmp_path: Path,
     paused_analysis: tuple[threading.Event, threading.Event],
 ) -> None:
-    from tests.videos import make_video
-
     started, go_on = paused_analysis
-    app = make_app(executor="thread", workers=1)
-    client = app.test_client()
-    headers = AuthActions(client).register()
-    video = make_video(tmp_path / "long.mp4", seconds=20, width=320, height=240)
-    job_id = upload_file(client, headers, video).get_json()["job_id"]
-    assert started.wait(30)
+    app, client, headers, job_id = start_held_job(make_app, tmp_path, started)
     runner = services_of(app).runner
     stopping = threading.Thread(target=runner.stop)
     stopping.start()
