@@ -41,10 +41,11 @@ def _read_small_body() -> None:
         return  # no route (404/405), or a view that enforces the upload limit as it streams
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
         raise _too_large()
-    # Werkzeug stops a chunked body (no Content-Length) at the cap, too.
-    request.max_content_length = MAX_JSON_BYTES
+    # A chunked body (no Content-Length) is read one byte past the cap to see that it is over.
+    request.max_content_length = MAX_JSON_BYTES + 1
     try:
-        request.get_data(cache=True)
+        if len(request.get_data(cache=True)) > MAX_JSON_BYTES:
+            raise _too_large()
     except RequestEntityTooLarge:
         raise _too_large() from None
     except (OSError, ClientDisconnected) as error:
