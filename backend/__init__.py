@@ -56,5 +56,7 @@ def create_app(config: Config | None = None) -> Flask:
     if config.start_background:
         runner.start()
         sweeper.start()
-        atexit.register(runner.stop)
+        # The server stops us at its first signal (backend/server/worker.py); this is for the
+        # other ways a process ends.
+        atexit.register(app.extensions["clipscope"].stop)
     return app

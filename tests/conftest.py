@@ -59,11 +59,7 @@ def make_app(tmp_path: Path, migrated_template: Path) -> Iterator[AppFactory]:
     yield factory
     for app in apps:
         svc: Services = app.extensions["clipscope"]
-        svc.runner.stop()
-        for extra in svc.extras.values():
-            stop = getattr(extra, "stop", None)
-            if callable(stop):
-                stop()
+        svc.stop()
         svc.db.dispose()
 
 

@@ -11,11 +11,13 @@ back as the result document.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
 import resource
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 ANALYSIS_NICE = 10
 # How often the supervisor checks for a cancel, the child's memory and its messages.
 POLL_S = 0.1
+PR_SET_PDEATHSIG = 1
 # A child asked to stop gets this long to end by itself before it is killed.
 STOP_GRACE_S = 0.5
 
@@ -155,6 +158,8 @@ def _supervise(
             child.kill()
             break
     child.join(5)
+    if kill_at is not None or should_stop():
+        raise AnalysisCancelled("The analysis was stopped.")  # however the child ended
     raise _failure(child.exitcode, over_memory, limits.memory_mb)
 
 
@@ -170,6 +175,17 @@ def _failure(exitcode: int | None, over_memory: bool, memory_mb: int) -> Analysi
         JobErrorCode.ANALYSIS_CRASHED,
         f"The video decoder stopped unexpectedly ({how}); the file may be damaged.",
     )
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent (the forkserver) exits."""
+    if sys.platform != "linux":
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:
+            os._exit(1)  # the parent was already gone
 
 
 def _rss_bytes(pid: int | None) -> int:
@@ -189,9 +205,12 @@ def _child_main(
     """The child: analyse, sending progress and exactly one final message."""
     with contextlib.suppress(OSError):
         os.nice(ANALYSIS_NICE)
-    # The forkserver's signal handlers are not ours: die on SIGTERM like any process.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A stop signal sent to the whole process group (Ctrl-C, systemd) is for the supervisor,
+    # which stops us through `stop` and gives the job back; we must not die first and look
+    # like a crash. If the supervisor's process dies, the forkserver exits and we follow it.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
 
     def report(phase: str, percent: int, message: str) -> None:
         sender.send(("progress", phase, percent, message))

@@ -15,15 +15,18 @@ from __future__ import annotations
 import errno
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
+from flask import Flask
 from gunicorn import util
 from gunicorn.http.errors import ParseException
 from gunicorn.workers import gthread
 
 from backend.config import Config
+from backend.services import Services
 
 _MESSAGES = {
     400: ("bad_request", "The request is malformed."),
@@ -104,6 +107,7 @@ def guard_input(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[b
 
 class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
     wsgi: Callable[..., Iterable[bytes]]
+    services: Services
 
     def init_process(self) -> None:
         IdleTimeoutSocket.idle_timeout_s = Config.from_env().body_idle_timeout_s
@@ -113,7 +117,21 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
 
     def load_wsgi(self) -> None:
         super().load_wsgi()
+        self.services = cast(Flask, self.wsgi).extensions["clipscope"]
         self.wsgi = guard_input(self.wsgi)
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        # A stop (deploy, SIGTERM) hands the running jobs back to the queue now, while the
+        # loop finishes the requests in flight; waiting for the analyses would hold the stop
+        # for as long as the longest one, and the graceful timeout would then kill it anyway.
+        super().handle_exit(sig, frame)
+        threading.Thread(target=self.services.stop, name="clipscope-stop").start()
+
+    def handle_quit(self, sig: int, frame: Any) -> None:
+        # A quick stop (SIGINT, SIGQUIT) exits at once: the jobs go back to the queue first,
+        # or the exit would wait for the analyses' threads.
+        self.services.stop()
+        super().handle_quit(sig, frame)
 
     def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
         # gunicorn drains a body the app refused to read (a stalled, cut or too-large upload)

@@ -8,6 +8,7 @@ import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,33 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def running_server(tmp_path: Path, **env: str) -> Iterator[str]:
-    """`make run` on a free port with its own database and uploads; yields the base URL."""
-    port = free_port()
+@dataclass
+class Server:
+    """A `make run` process: its URL, its process (make, the group leader) and its log."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def master_pid(self) -> int:
+        """gunicorn's master: what a deploy tool or systemd signals."""
+        for pid in _descendants(self.process.pid):
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if any(b"gunicorn" in part for part in cmdline[:2]):
+                return pid
+        raise AssertionError("no gunicorn master under make")
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += [int(child), *_descendants(int(child))]
+    return found
+
+
+def start_server(tmp_path: Path, port: int | None = None, **env: str) -> Server:
+    """Start `make run` and wait until it answers; the caller stops it."""
+    port = port or free_port()
     environment = {
         **os.environ,
         "PORT": str(port),
@@ -39,7 +63,7 @@ def running_server(tmp_path: Path, **env: str) -> Iterator[str]:
         **env,
     }
     log_path = tmp_path / f"server-{port}.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - closed below
+    log = open(log_path, "ab")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         ["make", "--no-print-directory", "run"],
         cwd=PROJECT_ROOT,
@@ -59,11 +83,28 @@ def running_server(tmp_path: Path, **env: str) -> Iterator[str]:
 
     try:
         wait_for(healthy, timeout=60, what="gunicorn to answer")
-        yield base
+    except BaseException:
+        stop_server(Server(base, process, log_path))
+        raise
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
         log.close()
+    return Server(base, process, log_path)
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        server.process.wait(60)
+
+
+@contextmanager
+def running_server(tmp_path: Path, **env: str) -> Iterator[str]:
+    """`make run` on a free port with its own database and uploads; yields the base URL."""
+    server = start_server(tmp_path, **env)
+    try:
+        yield server.base
+    finally:
+        stop_server(server)
 
 
 @pytest.fixture
