@@ -189,7 +189,7 @@ def rabbitmq_url(rabbitmq_server: RabbitMQServer) -> Iterator[str]:
 def paused_analysis(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
     """The analysis holds at its first 'analyzing' report until the test lets it go on."""
     started, go_on = threading.Event(), threading.Event()
-    real = execute_module.analyze
+    real = execute_module.analyze_isolated
 
     def analyze(path: Any, progress: Any, should_stop: Any, **kwargs: Any) -> Any:
         def hold(phase: str, percent: int, message: str) -> None:
@@ -200,5 +200,5 @@ def paused_analysis(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, t
 
         return real(path, hold, should_stop, **kwargs)
 
-    monkeypatch.setattr(execute_module, "analyze", analyze)
+    monkeypatch.setattr(execute_module, "analyze_isolated", analyze)
     return started, go_on

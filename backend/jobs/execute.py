@@ -7,7 +7,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from backend.analysis import AnalysisCancelled, AnalysisError, analyze
+from backend.analysis import AnalysisCancelled, AnalysisError
+from backend.jobs.isolation import AnalysisFailed, Limits, analyze_isolated
 from backend.jobs.outcome import Outcome
 from backend.jobs.progress import ThrottledProgress
 from backend.jobs.status import JobErrorCode
@@ -41,10 +42,10 @@ def execute_job(
     job_id: str,
     owner: str,
     stop: threading.Event,
-    timeout_s: float,
+    limits: Limits,
 ) -> None:
     """Analyse a job this owner has claimed and record the outcome."""
-    deadline = time.monotonic() + timeout_s
+    deadline = time.monotonic() + limits.timeout_s
     progress = ThrottledProgress(
         lambda phase, percent, message: store.report_progress(
             job_id, owner, phase, percent, message
@@ -60,16 +61,22 @@ def execute_job(
         if files is None:
             return  # deleted while it waited
         outcome = Outcome.completed(
-            analyze(files.source, progress, should_stop, thumbnails_dir=files.thumbnails)
+            analyze_isolated(
+                files.source,
+                progress,
+                should_stop,
+                thumbnails_dir=files.thumbnails,
+                limits=limits,
+            )
         )
     except AnalysisCancelled:
         outcome = None
         if time.monotonic() > deadline and not stop.is_set() and not progress.lost:
             outcome = Outcome.failed(
                 JobErrorCode.ANALYSIS_TIMEOUT,
-                f"The analysis took longer than the limit of {timeout_s:g} seconds.",
+                f"The analysis took longer than the limit of {limits.timeout_s:g} seconds.",
             )
-    except AnalysisError as error:
+    except (AnalysisError, AnalysisFailed) as error:
         outcome = Outcome.failed(error.code, error.message)
     except Exception:
         log.exception("job %s crashed", job_id)
