@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from backend.analysis import AnalysisCancelled, AnalysisError
 from backend.jobs.isolation import AnalysisFailed, Limits, analyze_isolated
 from backend.jobs.outcome import Outcome
 from backend.jobs.progress import ThrottledProgress
-from backend.jobs.status import JobErrorCode
+from backend.jobs.status import JobErrorCode, JobStatus
 from backend.jobs.store import JobStore
 from backend.models import Job
 from backend.storage import Storage
@@ -56,6 +57,7 @@ def execute_job(
         return stop.is_set() or progress.lost or time.monotonic() > deadline
 
     outcome: Outcome | None
+    files = None
     try:
         files = job_files(store, storage, job_id)
         if files is None:
@@ -85,4 +87,7 @@ def execute_job(
         )
     # A cancelled or taken-over job records nothing: its new state is someone else's.
     if outcome is not None:
+        if outcome.status is JobStatus.FAILED and files is not None:
+            # A killed child may have left a thumbnail half-written; a failed job shows none.
+            shutil.rmtree(files.thumbnails, ignore_errors=True)
         store.finish(job_id, owner, outcome)
