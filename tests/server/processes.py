@@ -20,8 +20,14 @@ from tests.services import free_port
 def make_run(directory: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`make run` on a SQLite database in `directory`; its base URL and the `make` process."""
     port = free_port()
+    # Nothing of the machine's configuration (its database, its Redis) may leak into the test.
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CLIPSCOPE_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
     environ = {
-        **os.environ,
+        **inherited,
         "PORT": str(port),
         "DATABASE_URL": f"sqlite:///{directory / 'server.db'}",
         "CLIPSCOPE_UPLOAD_DIR": str(directory / "uploads"),
