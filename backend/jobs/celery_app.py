@@ -46,7 +46,14 @@ def celery_settings(config: Config) -> dict[str, Any]:
         "worker_pool": "threads",
         "task_default_queue": QUEUE,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": max(3600, config.job_timeout_s * 2)},
+        "broker_transport_options": {
+            # Redis: how long a message a worker took stays invisible to the others.
+            "visibility_timeout": max(3600, config.job_timeout_s * 2),
+            # RabbitMQ: an upload is answered only once the broker has its job's message.
+            "confirm_publish": True,
+        },
+        # RabbitMQ: the queue and its messages survive a broker restart.
+        "task_default_delivery_mode": "persistent",
     }
 
 
