@@ -30,7 +30,7 @@ run: migrate
 # Scale-out mode: a Celery worker (see README); the web process runs with CLIPSCOPE_EXECUTOR=celery.
 # Each worker is named WORKER_NAME, or after its process id and host: two on one host never clash.
 worker: migrate
-	$(VENV)/bin/celery -A backend.jobs.celery_app worker --loglevel=INFO \
+	$(VENV)/bin/celery -A backend.celery_worker worker --loglevel=INFO \
 		--concurrency=$${CLIPSCOPE_WORKERS:-2} --hostname=$${WORKER_NAME:-clipscope-$$$$@%h}
 
 PY_DIRS := $(wildcard backend tests bench migrations localexpo)

@@ -63,7 +63,7 @@ def retry_command(job_id: str) -> None:
 @click.argument("job_id")
 def cancel_command(job_id: str) -> None:
     """Cancel a queued or running job."""
-    _run(lambda: lifecycle.cancel(services().store, job_id, None))
+    _run(lambda: services().store.cancel(job_id, None))
     click.echo(f"Job {job_id} is cancelled.")
 
 

@@ -3,8 +3,8 @@ fixed cost per job (forkserver fork, messages, result document), measured side b
 
 All three run from this one process, in interleaved rounds (decode, in-process, child, decode,
 ...), and each figure is the median of the rounds, so a noisy neighbour hits all of them alike.
-The child is what the server runs (backend.jobs.isolation.analyze_isolated: a forkserver child
-at nice 10 with the memory watch); in-process is backend.analysis.analyze called directly.
+The child is what the server runs (backend.jobs.runners.isolation.analyze_isolated: a
+forkserver child at nice 10 with the memory watch); in-process is backend.analysis.analyze.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import av
 
 from backend.analysis import analyze
-from backend.jobs.isolation import Limits, analyze_isolated, warm_up
+from backend.jobs.runners.isolation import Limits, analyze_isolated, warm_up
 from bench.figures import Figure
 from bench.longvideo import make_long_video
 from bench.server import bench_main

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-import backend.jobs.execute as execute_module
+import backend.jobs.runners.execute as execute_module
 from backend import create_app
 from backend.config import Config
 from backend.migrate import upgrade

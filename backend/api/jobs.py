@@ -113,7 +113,7 @@ def thumbnail(job_id: str, index: int) -> ResponseReturnValue:
 @auth_required
 def cancel(job_id: str) -> ResponseReturnValue:
     svc = services()
-    job = lifecycle.cancel(svc.store, job_id, current_user_id())
+    job = svc.store.cancel(job_id, current_user_id())
     svc.runner.cancel(job_id)
     return job_document(job), 202
 

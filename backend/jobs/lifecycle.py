@@ -1,55 +1,25 @@
-"""What a user (or an operator) does to jobs: cancel, delete, retry, clean up."""
+"""What a user (or an operator) does to jobs beyond their state: delete, retry, clean up.
+
+The state changes themselves (cancel, the retry's re-queue) are the store's, like every other.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select
 
-from backend.errors import ApiError, Conflict, job_not_found
-from backend.jobs.status import ACTIVE, TERMINAL, JobStatus
-from backend.jobs.store import JobStore, execute_update, queued_again
+from backend.errors import ApiError
+from backend.jobs.status import RETRYABLE, TERMINAL
+from backend.jobs.store import JobStore, fetch
 from backend.models import Job
 from backend.storage import Storage
-from backend.timeutil import utcnow
-
-
-def already_finished(job: Job) -> Conflict:
-    return Conflict(
-        f"The job has already ended ({job.status}); there is nothing to cancel.",
-        code="job_already_finished",
-    )
-
-
-def cancel(store: JobStore, job_id: str, user_id: int | None) -> Job:
-    """Cancel a queued or running job (user_id None: any user's, for the CLI)."""
-    now = utcnow()
-    with store.db.session() as session:
-        query = update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE))
-        if user_id is not None:
-            query = query.where(Job.user_id == user_id)
-        rows = execute_update(
-            session,
-            query.values(
-                status=JobStatus.CANCELLED,
-                message="Cancelled",
-                lease_expires_at=None,
-                finished_at=now,
-                updated_at=now,
-            ),
-        )
-        job = _get(session, job_id, user_id)
-    if rows == 0:
-        raise already_finished(job)
-    store.changes.changed(job_id)
-    return job
 
 
 def delete_job(store: JobStore, storage: Storage, job_id: str, user_id: int) -> None:
     """Remove the row and every file; a running job stops as its row disappears."""
     with store.db.session() as session:
-        job = _get(session, job_id, user_id)
+        job = fetch(session, job_id, user_id)
         session.delete(job)
     storage.remove_job(user_id, job_id)
     store.changes.changed(job_id)
@@ -58,28 +28,14 @@ def delete_job(store: JobStore, storage: Storage, job_id: str, user_id: int) -> 
 def retry(store: JobStore, storage: Storage, job_id: str) -> Job:
     """Put a failed (or cancelled) job back in the queue, if its video is still here."""
     with store.db.session() as session:
-        job = _get(session, job_id, None)
-        if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
-            raise ApiError(f"Only failed or cancelled jobs can be retried, not {job.status}.")
-        if not storage.source_path(job.user_id, job.id, job.source_name).is_file():
-            raise ApiError("The video of this job has been removed; upload it again.")
-        execute_update(
-            session,
-            update(Job)
-            .where(Job.id == job_id, Job.status.in_((JobStatus.FAILED, JobStatus.CANCELLED)))
-            .values(
-                attempts=0,
-                error_code=None,
-                error_message=None,
-                result=None,
-                started_at=None,
-                finished_at=None,
-                **queued_again("Waiting for a worker", utcnow()),
-            ),
-        )
-        job = _get(session, job_id, None)
-    store.changes.changed(job_id)
-    return job
+        job = fetch(session, job_id, None)
+    if job.status not in RETRYABLE:
+        raise ApiError(f"Only failed or cancelled jobs can be retried, not {job.status}.")
+    if not storage.source_path(job.user_id, job.id, job.source_name).is_file():
+        raise ApiError("The video of this job has been removed; upload it again.")
+    store.retry(job_id)
+    with store.db.session() as session:
+        return fetch(session, job_id, None)
 
 
 def cleanup(store: JobStore, storage: Storage, older_than: datetime, user_id: int | None) -> int:
@@ -101,13 +57,3 @@ def cleanup(store: JobStore, storage: Storage, older_than: datetime, user_id: in
     for job_id, owner_id in doomed:
         storage.remove_job(owner_id, job_id)
     return len(doomed)
-
-
-def _get(session: Session, job_id: str, user_id: int | None) -> Job:
-    query = select(Job).where(Job.id == job_id)
-    if user_id is not None:
-        query = query.where(Job.user_id == user_id)
-    job = session.scalar(query.execution_options(populate_existing=True))
-    if job is None:
-        raise job_not_found()
-    return job

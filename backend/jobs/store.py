@@ -12,10 +12,10 @@ from sqlalchemy import ColumnElement, CursorResult, Update, bindparam, func, sel
 from sqlalchemy.orm import Session
 
 from backend.db import Database
-from backend.errors import job_not_found
+from backend.errors import Conflict, job_not_found
 from backend.jobs.changes import JobChanges
 from backend.jobs.outcome import Outcome
-from backend.jobs.status import JobErrorCode, JobPhase, JobStatus
+from backend.jobs.status import ACTIVE, RETRYABLE, JobErrorCode, JobPhase, JobStatus
 from backend.models import Job
 from backend.timeutil import utcnow
 
@@ -33,6 +33,17 @@ def claim_id(owner: str) -> str:
 
 # Built once: every status poll runs it, and building the expression costs more than the query.
 _JOB_OF_USER = select(Job).where(Job.id == bindparam("job_id"), Job.user_id == bindparam("user_id"))
+
+
+def fetch(session: Session, job_id: str, user_id: int | None) -> Job:
+    """The job (of this user, unless None), fresh from the database; 404 if there is none."""
+    query = select(Job).where(Job.id == job_id)
+    if user_id is not None:
+        query = query.where(Job.user_id == user_id)
+    job = session.scalar(query.execution_options(populate_existing=True))
+    if job is None:
+        raise job_not_found()
+    return job
 
 
 def _held(job_id: str, claim: str) -> tuple[ColumnElement[bool], ...]:
@@ -234,6 +245,53 @@ class JobStore:
             listener(session, job)
         log.info("job %s %s %s", job_id, outcome.status, outcome.error_code or "")
         return True
+
+    def cancel(self, job_id: str, user_id: int | None) -> Job:
+        """Cancel a queued or running job (user_id None: any user's, for the CLI)."""
+        now = utcnow()
+        with self.db.session() as session:
+            query = update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE))
+            if user_id is not None:
+                query = query.where(Job.user_id == user_id)
+            rows = execute_update(
+                session,
+                query.values(
+                    status=JobStatus.CANCELLED,
+                    message="Cancelled",
+                    lease_expires_at=None,
+                    finished_at=now,
+                    updated_at=now,
+                ),
+            )
+            job = fetch(session, job_id, user_id)
+        if rows == 0:
+            raise Conflict(
+                f"The job has already ended ({job.status}); there is nothing to cancel.",
+                code="job_already_finished",
+            )
+        self.changes.changed(job_id)
+        return job
+
+    def retry(self, job_id: str) -> bool:
+        """Queue a failed or cancelled job again, as new; False if it is in another state."""
+        with self.db.session() as session:
+            rows = execute_update(
+                session,
+                update(Job)
+                .where(Job.id == job_id, Job.status.in_(RETRYABLE))
+                .values(
+                    attempts=0,
+                    error_code=None,
+                    error_message=None,
+                    result=None,
+                    started_at=None,
+                    finished_at=None,
+                    **queued_again("Waiting for a worker", utcnow()),
+                ),
+            )
+        if rows:
+            self.changes.changed(job_id)
+        return rows == 1
 
     def touch_stale_queued(self, queued_before: datetime) -> list[str]:
         """Ids of jobs queued since before `queued_before`, marked as looked at now."""

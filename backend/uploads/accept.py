@@ -10,7 +10,7 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from backend.errors import FileTooLarge, ValidationFailed
-from backend.jobs.create import create_job
+from backend.jobs.create import StoredVideo, create_job
 from backend.jobs.dedup import find_duplicate
 from backend.jobs.documents import job_document
 from backend.notify.tokens import register_token
@@ -87,7 +87,7 @@ def _store(
         if duplicate is not None:
             accepted = Accepted(200, accepted_body(job_document(duplicate, with_result=True), True))
         else:
-            job = create_job(session, job_id, user_id, video)
+            job = create_job(session, job_id, user_id, stored_video(video))
             accepted = Accepted(202, accepted_body(job_document(job, with_result=True)))
         if key:
             idempotency.complete(
@@ -118,3 +118,13 @@ def accepted_body(job: dict[str, Any], deduplicated: bool = False) -> dict[str, 
         "deduplicated": deduplicated,
         "job": job,
     }
+
+
+def stored_video(video: ReceivedVideo) -> StoredVideo:
+    return StoredVideo(
+        filename=video.filename,
+        content_type=video.container.content_type,
+        size_bytes=video.size,
+        sha256=video.sha256,
+        source_name=video.path.name,
+    )

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import backend.jobs.execute as execute_module
+import backend.jobs.runners.execute as execute_module
 from backend.analysis import AnalysisCancelled
 from tests.conftest import AppFactory
 from tests.helpers import services_of, start_held_job, wait_for

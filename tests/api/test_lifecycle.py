@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-import backend.jobs.execute as execute_module
+import backend.jobs.runners.execute as execute_module
 from backend.models import Job, User
 from backend.timeutil import utcnow
 from backend.uploads import idempotency
@@ -239,7 +239,7 @@ def test_a_new_app_finishes_the_job_of_a_dead_one_exactly_once(
     runs: list[str] = []
     real = execute_module.execute_job
     monkeypatch.setattr(
-        "backend.jobs.runner.execute_job",
+        "backend.jobs.runners.thread.execute_job",
         lambda store, storage, jid, *rest: (runs.append(jid), real(store, storage, jid, *rest)),
     )
     restarted = make_app(executor="thread")  # same database and files, runner started

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from backend.config import PROJECT_ROOT
-from backend.jobs.celery_app import run_job
+from backend.jobs.runners.celery import run_job
 from tests.conftest import AppFactory
 from tests.helpers import AuthActions, distinct_videos, upload_file, wait_for, wait_for_job
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def worker(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[Path]:
-    """`celery -A backend.jobs.celery_app worker`, as the Procfile starts it."""
+    """`celery -A backend.celery_worker worker`, as the Procfile starts it."""
     log_path = tmp_path / "worker.log"
     env = {
         **os.environ,
@@ -36,7 +36,7 @@ def worker(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[Path]:
             [
                 str(PROJECT_ROOT / ".venv/bin/celery"),
                 "-A",
-                "backend.jobs.celery_app",
+                "backend.celery_worker",
                 "worker",
                 "--concurrency=2",
                 "--loglevel=INFO",

@@ -18,7 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from backend.config import PROJECT_ROOT
-from backend.jobs.celery_app import CeleryRunner, celery_app, queued_messages
+from backend.jobs.runners.celery import CeleryRunner, celery_app, queued_messages
 from tests.conftest import AppFactory
 from tests.helpers import AuthActions, distinct_videos, services_of, upload_file, wait_for
 from tests.videos import make_video

@@ -12,9 +12,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-import backend.jobs.execute as execute_module
-from backend.jobs.isolation import Limits
-from backend.jobs.runner import ThreadRunner
+import backend.jobs.runners.execute as execute_module
+from backend.jobs.runners.isolation import Limits
+from backend.jobs.runners.thread import ThreadRunner
 from backend.models import Job
 from backend.timeutil import utcnow
 from tests.conftest import AppFactory
@@ -62,7 +62,7 @@ def test_progress_never_goes_down_and_ends_at_100(
 
 
 def _unthrottled(write: Any) -> Any:
-    from backend.jobs.progress import ThrottledProgress
+    from backend.jobs.runners.progress import ThrottledProgress
 
     return ThrottledProgress(write, min_interval_s=0.0)
 
@@ -164,7 +164,7 @@ def test_two_runners_over_one_database_never_run_a_job_twice(
             runs[job_id] += 1
         real(store, storage, job_id, *rest)
 
-    monkeypatch.setattr("backend.jobs.runner.execute_job", counting)
+    monkeypatch.setattr("backend.jobs.runners.thread.execute_job", counting)
     svc = services_of(app)
     runners = [
         ThreadRunner(
@@ -213,7 +213,6 @@ def test_concurrent_claims_of_one_job_have_one_winner(
 def _race_finish_and_cancel(store: Any, job_id: str, user_id: int) -> dict[str, bool]:
     """Run the runner's finish and the user's cancel at the same instant."""
     from backend.errors import ApiError
-    from backend.jobs import lifecycle
     from backend.jobs.outcome import Outcome
 
     barrier = threading.Barrier(2)
@@ -226,7 +225,7 @@ def _race_finish_and_cancel(store: Any, job_id: str, user_id: int) -> dict[str, 
     def cancel() -> None:
         barrier.wait()
         try:
-            lifecycle.cancel(store, job_id, user_id)
+            store.cancel(job_id, user_id)
             outcome["cancelled"] = True
         except ApiError:
             outcome["cancelled"] = False

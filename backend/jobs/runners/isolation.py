@@ -73,7 +73,7 @@ def context() -> ForkServerContext:
         if _context is None:
             ctx = multiprocessing.get_context("forkserver")
             # The server imports these once; every child forks from it with them loaded.
-            ctx.set_forkserver_preload(["backend.analysis", "backend.jobs.isolation"])
+            ctx.set_forkserver_preload(["backend.analysis", "backend.jobs.runners.isolation"])
             _context = ctx
         return _context
 

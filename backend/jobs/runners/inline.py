@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from backend.jobs.execute import execute_job
-from backend.jobs.heartbeat import new_owner_id
-from backend.jobs.isolation import Limits
+from backend.jobs.runners.execute import execute_job
+from backend.jobs.runners.heartbeat import new_owner_id
+from backend.jobs.runners.isolation import Limits
 from backend.jobs.store import JobStore
 from backend.storage import Storage
 

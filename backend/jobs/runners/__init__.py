@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from backend.config import Config
-from backend.jobs.isolation import limits_from
+from backend.jobs.runners.isolation import limits_from
 from backend.jobs.store import JobStore
 from backend.storage import Storage
 
@@ -24,16 +24,16 @@ class Runner(Protocol):
 
 def make_runner(config: Config, store: JobStore, storage: Storage) -> Runner:
     if config.executor == "inline":
-        from backend.jobs.inline import InlineRunner
+        from backend.jobs.runners.inline import InlineRunner
 
         return InlineRunner(store, storage, limits=limits_from(config))
     if config.executor == "celery":
-        from backend.jobs.celery_app import CeleryRunner
+        from backend.jobs.runners.celery import CeleryRunner
 
         return CeleryRunner(config, store, storage)
     if config.executor != "thread":
         raise ValueError(f"CLIPSCOPE_EXECUTOR must be thread or celery, not {config.executor!r}")
-    from backend.jobs.runner import ThreadRunner
+    from backend.jobs.runners.thread import ThreadRunner
 
     return ThreadRunner(
         store,

@@ -9,9 +9,9 @@ import time
 from dataclasses import dataclass
 
 from backend.analysis import AnalysisCancelled, AnalysisError
-from backend.jobs.isolation import AnalysisFailed, Limits, analyze_isolated
 from backend.jobs.outcome import Outcome
-from backend.jobs.progress import ThrottledProgress
+from backend.jobs.runners.isolation import AnalysisFailed, Limits, analyze_isolated
+from backend.jobs.runners.progress import ThrottledProgress
 from backend.jobs.status import JobErrorCode, JobStatus
 from backend.jobs.store import JobStore
 from backend.models import Job

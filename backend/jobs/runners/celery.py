@@ -1,8 +1,8 @@
 """Scale-out mode: the Celery application and its one task, on RabbitMQ or Redis.
 
-`celery -A backend.jobs.celery_app worker` runs it. The message only says "look at job X": the
-database row stays the source of truth, and the task claims the row exactly like the thread
-runner does, so a redelivered or duplicated message never runs a job twice at the same time.
+`celery -A backend.celery_worker worker` (make worker) runs it. The message only says "look at
+job X": the database row stays the source of truth, and the task claims the row exactly like
+the thread runner does, so a redelivered or duplicated message never runs a job twice at once.
 """
 
 from __future__ import annotations
@@ -15,14 +15,12 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import worker_shutting_down
-from flask import Flask
 
 from backend.config import Config
-from backend.jobs.execute import execute_job, release
-from backend.jobs.heartbeat import Heartbeat, new_owner_id
-from backend.jobs.isolation import limits_from
+from backend.jobs.runners.execute import execute_job, release
+from backend.jobs.runners.heartbeat import Heartbeat, new_owner_id
+from backend.jobs.runners.isolation import limits_from
 from backend.jobs.store import JobStore, claim_id
-from backend.services import Services
 from backend.storage import Storage
 from backend.timeutil import utcnow
 
@@ -76,39 +74,24 @@ def configure(config: Config) -> None:
     celery_app._after_fork()
 
 
-_app: Flask | None = None
-_app_lock = threading.Lock()
-
-
-def worker_services() -> Services:
-    """The worker process's own app, wired like the web's; built after Celery forks."""
-    global _app
-    with _app_lock:
-        if _app is None:
-            from backend import create_app
-
-            config = Config.from_env().with_overrides(executor="celery", start_background=True)
-            _app = create_app(config)
-        found: Services = _app.extensions["clipscope"]
-        return found
+# The CeleryRunner of this process; in a worker, the one its tasks run on (celery_worker.py).
+_runner: CeleryRunner | None = None
 
 
 @worker_shutting_down.connect  # type: ignore[untyped-decorator]
 def _hand_back_on_shutdown(**_: Any) -> None:
     # Celery's warm shutdown (SIGTERM) waits for running tasks: make them end now, giving
     # their jobs back, instead of after their whole analysis.
-    if _app is not None:
-        runner = _app.extensions["clipscope"].runner
-        if isinstance(runner, CeleryRunner):
-            runner.hand_back()
+    if _runner is not None:
+        _runner.hand_back()
 
 
 @celery_app.task(name="clipscope.run_job")  # type: ignore[untyped-decorator]
 def run_job(job_id: str) -> None:
     """Analyse job `job_id` if it is still queued."""
-    runner = worker_services().runner
-    assert isinstance(runner, CeleryRunner)
-    runner.run(job_id)
+    if _runner is None:
+        raise RuntimeError("start workers with `celery -A backend.celery_worker worker`")
+    _runner.run(job_id)
 
 
 class CeleryRunner:
@@ -134,6 +117,8 @@ class CeleryRunner:
         self.heartbeat = Heartbeat(store, new_owner_id(), on_recover=self.resend)
         self._handing_back = threading.Event()
         self._health = BrokerHealth()
+        global _runner
+        _runner = self
 
     @property
     def busy(self) -> int:

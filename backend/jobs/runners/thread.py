@@ -8,9 +8,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-from backend.jobs.execute import execute_job, release
-from backend.jobs.heartbeat import Heartbeat, new_owner_id
-from backend.jobs.isolation import Limits, warm_up
+from backend.jobs.runners.execute import execute_job, release
+from backend.jobs.runners.heartbeat import Heartbeat, new_owner_id
+from backend.jobs.runners.isolation import Limits, warm_up
 from backend.jobs.store import JobStore
 from backend.storage import Storage
 
