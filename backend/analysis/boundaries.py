@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from .gradual import Transition
 
-# A cut this close to a dissolve or wipe is that transition seen by the cut detector (a fast
-# wipe changes enough of the picture in one frame): one change, not two.
+# A cut this close to a dissolve or wipe is one change, not two: the cut (a hard cut between
+# moving pictures can pass for a short mix of the two).
 MERGE_S = 0.25
 # Fades: contrast sags towards the black (or white) frames; a cut is a fade when the contrast
 # next to it is at most this share of the contrast where the sag began or ends.
@@ -44,9 +44,8 @@ class SceneBoundaries:
     def transition(self, found: Transition) -> None:
         if found.kind == "fade":
             return  # one end is nearly flat: the cut detector and the fade check handle those
-        near = [f for f in self._cuts if found.start - self.margin <= f <= found.end + self.margin]
-        for frame in near:
-            del self._cuts[frame]
+        if any(found.start - self.margin <= f <= found.end + self.margin for f in self._cuts):
+            return  # the cut detector saw one sharp change here: a cut, placed to the frame
         self._gradual.append(found)
 
     def release(self, upto: int) -> list[tuple[int, bool, bool]]:

@@ -25,6 +25,8 @@ MIN_SECONDS = 0.2
 LENGTHS_S = (0.3, 0.4, 0.55, 0.75, 1.0, 1.35, 1.8, 2.4)
 # A dissolve's middle frames have at most this share of the contrast of its ends.
 DIP = 0.86
+# Luma levels (of 255) within which a pixel of a wipe's half-way frame matches one of its ends.
+WIPE_MATCH = 3.0
 _DOWN = 4  # the 128 px picture averaged over 4x4: 32x18, sensor noise averaged away
 
 
@@ -128,6 +130,8 @@ class GradualDetector:
         kind = _kind(shares, weights, mean, self._ring[first % size], self._ring[last % size])
         if kind == "dissolve" and not _contrast_dips(frames, mean):
             return None
+        if kind == "wipe" and not _pixelwise(frames, mean, frames[0], frames[-1]):
+            return None
         quality = _dissimilarity(a, b) - float(residual.max())
         return Transition(start, middle_at, end, kind, quality)
 
@@ -146,6 +150,15 @@ def _contrast_dips(frames: np.ndarray, mean: np.ndarray) -> bool:
     ends = (float(stds[0]) + float(stds[-1])) / 2
     halfway = np.nonzero((mean > 0.35) & (mean < 0.65))[0]
     return halfway.size > 0 and float(stds[halfway].min()) <= DIP * ends
+
+
+def _pixelwise(frames: np.ndarray, mean: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the half-way frame is, pixel by pixel, either A or B, as behind a wipe's edge;
+    a smooth picture sliding by (a gradient, a sky) only comes close block by block."""
+    halfway = int(np.argmin(np.abs(mean - 0.5)))
+    frame = frames[halfway]
+    closest = np.minimum(np.abs(frame - a), np.abs(frame - b))
+    return float(np.median(closest)) <= WIPE_MATCH
 
 
 def _blocks(picture: np.ndarray) -> np.ndarray:
