@@ -13,7 +13,7 @@ import numpy as np
 _SHAKE_SCALE = 0.6
 # The camera's intended path is a local quadratic over this long: pans and whip pans follow
 # it, shake (2-10 Hz) does not.
-_SMOOTH_S = 0.5
+_SMOOTH_S = 0.3
 # Per-second shake from which a second counts as shaky, and the share of shaky seconds that
 # earns the warning.
 SHAKY = 0.5
@@ -82,7 +82,8 @@ def shake_per_second(
     path = np.stack([np.cumsum(steps_x), np.cumsum(steps_y)])
     half = max(2, round(fps * _SMOOTH_S / 2))
     kernel = _quadratic_smoother(half)
-    padded = np.pad(path, ((0, 0), (half, half)), mode="reflect")
+    # Mirrored through the end points, a steady pan stays a straight line to the very end.
+    padded = np.pad(path, ((0, 0), (half, half)), mode="reflect", reflect_type="odd")
     smooth = np.stack([np.convolve(padded[k], kernel, mode="valid") for k in (0, 1)])
     jitter = np.hypot(*(path - smooth)) * 100.0  # percent of the width
     bucket = np.minimum(seconds - 1, np.asarray(times, dtype=np.float64).astype(int))

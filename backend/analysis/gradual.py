@@ -16,7 +16,8 @@ import numpy as np
 # The ends of a window must differ like two shots do (1 - correlation)...
 MIN_CHANGE = 0.5
 # ...and the frames between them be explained by a mix of the two, leaving at most this share
-# of the ends' difference unexplained (a dissolve leaves 0.01-0.15; camera motion seen at this size 0.2 or more).
+# of the ends' difference unexplained: a dissolve leaves 0.01-0.15, camera motion seen at
+# this size 0.2 or more.
 MAX_RESIDUAL = 0.17
 # A mix that moves within this many frames (a fifth of a second at most) is a cut, which the
 # cut detector places to the frame.

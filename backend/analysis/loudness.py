@@ -16,7 +16,7 @@ _OPTIONS = "peak=true:metadata=1"
 # volume all the way up and still strain to hear.
 TOO_QUIET_LUFS = -35.0
 # Clipped samples beyond this share of all samples (and a handful at least) are audible.
-CLIPPED_SHARE = 1e-4
+CLIPPED_SAMPLES_SHARE = 1e-4
 MIN_CLIPPED = 10
 FLOOR_LUFS = -70.0
 FLOOR_DB = -120.0

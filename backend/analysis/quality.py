@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .camera import is_shaky
-from .loudness import CLIPPED_SHARE, MIN_CLIPPED, TOO_QUIET_LUFS
+from .loudness import CLIPPED_SAMPLES_SHARE, MIN_CLIPPED, TOO_QUIET_LUFS
 
 DARK_BRIGHTNESS = 0.2
 BRIGHT_BRIGHTNESS = 0.88
@@ -163,7 +163,7 @@ def warnings(facts: QualityFacts) -> list[QualityWarning]:
             )
         )
     if facts.has_audio and facts.clipped_samples >= max(
-        MIN_CLIPPED, CLIPPED_SHARE * facts.audio_samples
+        MIN_CLIPPED, CLIPPED_SAMPLES_SHARE * facts.audio_samples
     ):
         found.append(
             QualityWarning(

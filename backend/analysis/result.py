@@ -88,7 +88,8 @@ def build(
         fps,
         span.readable_s,
     )
-    cues = video_cues(analyzer.times, analyzer.black, analyzer.still, span.readable_s)
+    black = [bool(b) for b in analyzer.black]
+    cues = video_cues(analyzer.times, black, analyzer.still, span.readable_s)
     if meter is not None and meter.has_samples:
         levels = meter.fine_dbfs()
         times = [i * FINE_S for i in range(len(levels))]
