@@ -93,7 +93,7 @@ def run_detector(kind: str, path: Path, thumbs: Path | None) -> tuple[int, list[
     detector = ContentDetector() if kind == "content" else AdaptiveDetector()
     scenes = detect(str(path), detector)
     frames = scenes[-1][1].frame_num if scenes else 0
-    return frames, [start.get_seconds() for start, _ in scenes[1:]]
+    return frames, [float(start.seconds) for start, _ in scenes[1:]]
 
 
 def have_pyscenedetect() -> bool:

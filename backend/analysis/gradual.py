@@ -106,13 +106,13 @@ class GradualDetector:
         b = self._ring[last % size].ravel()
         if _dissimilarity(a, b) < MIN_CHANGE:
             return None
-        frames = self._ring[[i % size for i in range(first, last + 1)]]
+        frames = self._ring[np.arange(first, last + 1) % size]
         blocks_a = _blocks(self._ring[first % size])
         blocks_b = _blocks(self._ring[last % size])
         middle = _blocks(self._ring[((first + last) // 2) % size])[None]
         if _residual(middle, blocks_a, blocks_b)[0].max() > MAX_RESIDUAL:
             return None  # the cheap look at the middle frame rules most windows out
-        stack = np.stack([_blocks(f) for f in frames])
+        stack = _blocks(frames)
         residual, shares = _residual(stack, blocks_a, blocks_b)
         if residual.max() > MAX_RESIDUAL:
             return None
@@ -162,13 +162,15 @@ def _pixelwise(frames: np.ndarray, mean: np.ndarray, a: np.ndarray, b: np.ndarra
     return float(np.median(closest)) <= WIPE_MATCH
 
 
-def _blocks(picture: np.ndarray) -> np.ndarray:
-    """(blocks, pixels): 4 across the long side, 3 across the short one."""
-    h, w = picture.shape
+def _blocks(pictures: np.ndarray) -> np.ndarray:
+    """(..., blocks, pixels): 4 blocks across the long side, 3 across the short one."""
+    h, w = pictures.shape[-2:]
+    lead = pictures.shape[:-2]
     rows, cols = (3, 4) if w >= h else (4, 3)
     bh, bw = h // rows, w // cols
-    cut = picture[: rows * bh, : cols * bw]
-    return cut.reshape(rows, bh, cols, bw).transpose(0, 2, 1, 3).reshape(rows * cols, bh * bw)
+    cut = pictures[..., : rows * bh, : cols * bw].reshape(*lead, rows, bh, cols, bw)
+    order = (*range(len(lead)), len(lead), len(lead) + 2, len(lead) + 1, len(lead) + 3)
+    return cut.transpose(order).reshape(*lead, rows * cols, bh * bw)
 
 
 def _residual(
