@@ -18,7 +18,7 @@ MIN_CHANGE = 0.5
 # ...and the frames between them be explained by a mix of the two, leaving at most this share
 # of the ends' difference unexplained: a dissolve leaves 0.01-0.15, camera motion seen at
 # this size 0.2 or more.
-MAX_RESIDUAL = 0.17
+MAX_RESIDUAL = 0.16
 # A mix that moves within this many frames (a fifth of a second at most) is a cut, which the
 # cut detector places to the frame.
 MIN_SECONDS = 0.2
