@@ -35,14 +35,15 @@ class ShiftTracker:
                 np.float32
             )
             self._previous = None
-        spectrum = np.fft.rfft2((luma - luma.mean()) * self._window)
+        # float32 in, complex64 out (NumPy 2): half the work of the default double precision.
+        spectrum = np.fft.rfft2((luma - np.float32(luma.mean())) * self._window)
         previous, self._previous = self._previous, spectrum
         if previous is None:
             self.dx.append(0.0)
             self.dy.append(0.0)
             return
         cross = previous * np.conj(spectrum)
-        cross /= np.abs(cross) + 1e-9
+        cross /= np.abs(cross) + np.float32(1e-9)
         surface = np.fft.irfft2(cross, s=luma.shape)
         y, x = np.unravel_index(int(np.argmax(surface)), surface.shape)
         h, w = surface.shape

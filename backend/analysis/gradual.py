@@ -43,7 +43,10 @@ class Transition:
 def tiny(luma: np.ndarray) -> np.ndarray:
     """The 128 px luma averaged down to 16 px (float32, 2-D)."""
     h, w = (luma.shape[0] // _DOWN) * _DOWN, (luma.shape[1] // _DOWN) * _DOWN
-    small = luma[:h, :w].reshape(h // _DOWN, _DOWN, w // _DOWN, _DOWN).mean(axis=(1, 3))
+    # Two single-axis sums: several times cheaper than one mean over two axes.
+    rows = luma[:h, :w].reshape(h, w // _DOWN, _DOWN).sum(axis=2)
+    small = rows.reshape(h // _DOWN, _DOWN, w // _DOWN).sum(axis=1)
+    small *= np.float32(1.0 / (_DOWN * _DOWN))
     return np.asarray(small, dtype=np.float32)
 
 
@@ -58,6 +61,9 @@ class GradualDetector:
         # At 60 fps and more, windows are tried every other frame: transitions last longer.
         self.stride = max(1, round(fps / 30))
         self._ring: np.ndarray | None = None
+        self._blocks = np.zeros(0, dtype=np.float32)  # each frame's _blocks()
+        self._centred = np.zeros(0, dtype=np.float32)  # each frame, flattened, minus its mean
+        self._norms = np.zeros(0, dtype=np.float32)
         self._flat = np.zeros(self.lengths[-1] + 1, dtype=bool)
         self._count = 0
         self._found: list[Transition] = []
@@ -67,16 +73,52 @@ class GradualDetector:
         size = self.lengths[-1] + 1
         if self._ring is None or self._ring.shape[1:] != picture.shape:
             self._ring = np.zeros((size, *picture.shape), dtype=np.float32)
+            self._blocks = np.zeros((size, *_blocks(picture).shape), dtype=np.float32)
+            self._centred = np.zeros((size, picture.size), dtype=np.float32)
+            self._norms = np.zeros(size, dtype=np.float32)
         index = self._count
-        self._ring[index % size] = picture
-        self._flat[index % size] = flat
+        slot = index % size
+        self._ring[slot] = picture
+        self._blocks[slot] = _blocks(picture)
+        flat_picture = picture.ravel()
+        centred = flat_picture - np.float32(flat_picture.mean())
+        self._centred[slot] = centred
+        self._norms[slot] = np.sqrt(np.dot(centred, centred))
+        self._flat[slot] = flat
         self._count += 1
         if index % self.stride == 0 and not flat:
-            for length in self.lengths:
+            for length in self._candidates(index):
                 found = self._test(index - length, index)
                 if found is not None:
                     self._offer(found)
         return self._due(index)
+
+    def _candidates(self, last: int) -> list[int]:
+        """Window lengths whose ends differ like two shots and whose middle frame is a mix of
+        them: one vectorised look at every length rules most windows out cheaply."""
+        size = self.lengths[-1] + 1
+        lengths = np.asarray([n for n in self.lengths if last - n >= 0], dtype=np.int64)
+        if lengths.size == 0:
+            return []
+        firsts = (last - lengths) % size
+        keep = ~self._flat[firsts]
+        norms = self._norms[firsts] * self._norms[last % size]
+        dots = self._centred[firsts] @ self._centred[last % size]
+        change = 1.0 - dots / np.maximum(norms, 1e-6)
+        keep &= (change >= MIN_CHANGE) & (norms > 0)
+        if not keep.any():
+            return []
+        lengths, firsts = lengths[keep], firsts[keep]
+        middles = (last - lengths // 2) % size
+        ends_a = self._blocks[firsts]
+        end_b = self._blocks[last % size]
+        d = ends_a - end_b[None]
+        den = (d * d).sum(axis=2)
+        y = self._blocks[middles] - end_b[None]
+        shares = np.clip((y * d).sum(axis=2) / np.maximum(den, 1e-6), 0.0, 1.0)
+        left = y - shares[..., None] * d
+        residual = (left * left).sum(axis=(1, 2)) / np.maximum(den.sum(axis=1), 1e-6)
+        return [int(n) for n in lengths[residual <= MAX_RESIDUAL]]
 
     def finish(self) -> list[Transition]:
         return self._due(None)
@@ -100,19 +142,12 @@ class GradualDetector:
         size = self.lengths[-1] + 1
         if first < 0 or self._ring is None:
             return None
-        if self._flat[first % size]:
-            return None
         a = self._ring[first % size].ravel()
         b = self._ring[last % size].ravel()
-        if _dissimilarity(a, b) < MIN_CHANGE:
-            return None
         frames = self._ring[np.arange(first, last + 1) % size]
-        blocks_a = _blocks(self._ring[first % size])
-        blocks_b = _blocks(self._ring[last % size])
-        middle = _blocks(self._ring[((first + last) // 2) % size])[None]
-        if _residual(middle, blocks_a, blocks_b)[0].max() > MAX_RESIDUAL:
-            return None  # the cheap look at the middle frame rules most windows out
-        stack = _blocks(frames)
+        blocks_a = self._blocks[first % size]
+        blocks_b = self._blocks[last % size]
+        stack = self._blocks[np.arange(first, last + 1) % size]
         residual, shares = _residual(stack, blocks_a, blocks_b)
         if residual.max() > MAX_RESIDUAL:
             return None
