@@ -128,7 +128,10 @@ class Quality(_Strict):
 class AnalysisResult(_Strict):
     """What analyze() returns; the web layer adds job_id and thumbnail URLs."""
 
-    analyzer_version: str
+    analyzer_version: str = Field(
+        description="2.0 now. Results of 1.0 (older jobs) have no scenes[].kind or transition "
+        "times, no cues, no stability and no audio.loudness; clients should allow for that."
+    )
     frames_analyzed: int = Field(ge=0)
     analysis_seconds: float = Field(ge=0)
     video: VideoFacts
