@@ -80,13 +80,13 @@ def build(
     fps = video["fps"] or 30.0
     found = with_fades(analyzer.boundaries.found, analyzer.contrast, fps)
     audio = _audio(probe, meter, loudness)
+    # Across a cut or inside a transition the "shift" between frames is no camera move.
+    breaks = set(analyzer.cut_frames)
+    for boundary in found:
+        if boundary.span is not None:
+            breaks.update(range(boundary.span[0], boundary.span[1] + 2))
     shake = shake_per_second(
-        analyzer.times,
-        analyzer.camera.dx,
-        analyzer.camera.dy,
-        set(analyzer.cut_frames),
-        fps,
-        span.readable_s,
+        analyzer.times, analyzer.camera.dx, analyzer.camera.dy, breaks, fps, span.readable_s
     )
     black = [bool(b) for b in analyzer.black]
     cues = video_cues(analyzer.times, black, analyzer.still, span.readable_s)
