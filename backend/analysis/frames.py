@@ -149,9 +149,11 @@ class FrameAnalyzer:
         self.clipped.append(np.count_nonzero(small >= _CLIPPED_LEVEL) / small.size)
         self.still.append(still)
         self.black.append(int(np.count_nonzero(small <= BLACK_LEVEL) >= BLACK_SHARE * small.size))
-        decisions = self.detector.push(luma)
-        self.contrast.append(self.detector.last_std)
         self.camera.push(luma)
+        width = luma.shape[1]
+        shift = (self.camera.dx[-1] * width, self.camera.dy[-1] * width)
+        decisions = self.detector.push(luma, shift)
+        self.contrast.append(self.detector.last_std)
         for found in self.gradual.push(tiny(luma), self.detector.last_std < FLAT):
             self.boundaries.transition(found)
         if t >= self._next_sample_t:

@@ -158,9 +158,14 @@ class GradualDetector:
         moving = np.nonzero((mean > 0.1) & (mean < 0.9))[0]
         if moving.size < self.min_frames - 2:
             return None
-        start = first + int(np.argmax(mean < 0.9))
-        end = first + int(len(mean) - 1 - np.argmax(mean[::-1] > 0.1))
-        middle_at = first + int(np.argmax(mean <= 0.5))
+        # The span reaches out from the half-way point to where the mix is (nearly) all old
+        # and all new: motion in either shot may blur the share further out.
+        half = int(np.argmax(mean <= 0.5))
+        old_side = np.nonzero(mean[:half] >= 0.9)[0]
+        new_side = np.nonzero(mean[half:] <= 0.1)[0]
+        start = first + (int(old_side[-1]) + 1 if old_side.size else 0)
+        end = first + (half + int(new_side[0]) - 1 if new_side.size else len(mean) - 1)
+        middle_at = first + half
         if end - start + 1 < self.min_frames or start <= first or end >= last:
             return None  # the window must hold the whole transition and a frame either side
         kind = _kind(shares, weights, mean, self._ring[first % size], self._ring[last % size])

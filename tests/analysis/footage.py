@@ -119,7 +119,7 @@ class _World:
         steps = rng.normal(0, 1, size=(int(shot.seconds * clip.fps) + 4 * clip.fps, 2))
         kernel = np.ones(3) / 3
         path = np.stack([np.convolve(steps[:, k], kernel, mode="same") for k in (0, 1)], axis=1)
-        self.shake = path * (0.04 * h)
+        self.shake = path * (0.025 * h)
 
     def _reach(self, size: int) -> int:
         shot = self.shot

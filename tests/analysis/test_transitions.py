@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.analysis.footage import Clip, Join, Shot, write
+from tests.analysis.footage import Camera, Clip, Join, Shot, write
 from tests.analysis.helpers import run
 
 TOLERANCE_S = 0.25
@@ -24,6 +24,7 @@ PORTRAIT = {"width": 90, "height": 160}
         ("shake", 30, LANDSCAPE),
         ("zoom", 30, LANDSCAPE),
         ("walk", 30, LANDSCAPE),
+        ("whip", 30, PORTRAIT),
         ("pan", 60, PORTRAIT),
         ("whip", 60, PORTRAIT),
         ("shake", 60, PORTRAIT),
@@ -59,6 +60,8 @@ def test_flashes_and_one_frame_glitches_during_a_pan_are_not_changes(tmp_path: P
         ("dissolve", 2.0, "dissolve", 60, LANDSCAPE),
         ("fade_black", 1.0, "fade", 30, LANDSCAPE),
         ("fade_white", 0.6, "fade", 60, PORTRAIT),
+        ("fade_black", 0.4, "fade", 60, LANDSCAPE),
+        ("wipe", 0.5, "wipe", 30, LANDSCAPE),
         ("wipe", 0.6, "wipe", 30, PORTRAIT),
         ("wipe", 1.0, "wipe", 60, PORTRAIT),
     ],
@@ -125,3 +128,29 @@ def test_dark_noisy_scenes_are_still_cut_and_dissolved(tmp_path: Path) -> None:
     truth = clip.truth()
     assert starts[0] == pytest.approx(truth[0].start_s, abs=1.5 / 30)
     assert truth[1].start_s <= starts[1] <= truth[1].end_s
+
+
+@pytest.mark.parametrize(
+    ("join", "seconds", "before"), [("dissolve", 0.5, "shake"), ("wipe", 0.5, "still")]
+)
+def test_a_transition_into_a_panning_shot_is_found(
+    tmp_path: Path, join: Join, seconds: float, before: Camera
+) -> None:
+    clip = Clip("m", [Shot(2.5, before), Shot(2.5, "pan", 0.3)], joins=[(join, seconds)])
+    truth = clip.truth()[0]
+
+    result, _ = run(write(clip, tmp_path / "m.mp4"))
+
+    [scene] = result["scenes"][1:]
+    assert scene["kind"] == truth.kind
+    assert truth.start_s - TOLERANCE_S <= scene["start_s"] <= truth.end_s + TOLERANCE_S
+
+
+def test_a_whip_pan_at_its_fastest_is_not_a_cut(tmp_path: Path) -> None:
+    # Back and forth at up to 3 screen widths a second: without undoing the camera's move,
+    # each fastest moment stood out from its neighbours like a cut (6 false ones here).
+    clip = Clip("whip", [Shot(4.8, "whip", 3.0)], fps=30, width=108, height=192, seed=31)
+
+    result, _ = run(write(clip, tmp_path / "whip.mp4"))
+
+    assert len(result["scenes"]) == 1
