@@ -121,4 +121,16 @@ def clips(width: int = 320, height: int = 180, seconds: float = 1.0) -> list[Cli
                     **common,
                 ),
             ]
+    # The whip pan that made the 1.0 detector cut 6 times: a small portrait phone clip.
+    out.append(
+        Clip(
+            "whip_small_30p",
+            [Shot(4.8 * s, "whip", 3.0)],
+            fps=30,
+            width=108,
+            height=192,
+            seed=31,
+            motion_only=True,
+        )
+    )
     return out
