@@ -37,11 +37,11 @@ class Transition:
     middle: int  # first frame that is more new than old: where the new scene starts
     end: int  # last frame with the old shot still mixed in
     kind: str  # dissolve, wipe or fade
-    quality: float  # how clear the mix is; the best of overlapping finds is kept
+    quality: float  # ends apart less unexplained: the clearest of overlapping finds is kept
 
 
 def tiny(luma: np.ndarray) -> np.ndarray:
-    """The 128 px luma averaged down to 16 px (float32, 2-D)."""
+    """The 128 px luma averaged 4x4, to 32 px on its long side (float32, 2-D)."""
     h, w = (luma.shape[0] // _DOWN) * _DOWN, (luma.shape[1] // _DOWN) * _DOWN
     # Two single-axis sums: several times cheaper than one mean over two axes.
     rows = luma[:h, :w].reshape(h, w // _DOWN, _DOWN).sum(axis=2)
