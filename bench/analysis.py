@@ -1,16 +1,21 @@
-"""Bench of the video analysis on a generated 60 s 1080p30 H.264 file with known cuts.
+"""Bench of the video analysis beside PySceneDetect, on clips whose truth is known.
 
-Prints, all from one run on the same file:
-1. PyAV decode-only frames/s with AUTO threads (the ceiling for one pass over every frame);
-2. our full analysis frames/s, and its ratio to (1) (goal >= 0.85);
-3. PySceneDetect `detect(path, ContentDetector())` frames/s and cut F1;
-4. our cut F1 (goal >= 0.95), overall and on each third of the clip: ordinary footage with
-   pans, dark noisy scenes, and fades;
-and the peak RSS of the process running our analysis (goal < 200 MB).
+Prints, all from one run:
+1. speed on a generated 1080p30 H.264 + AAC file (textured pans with sensor noise, dark
+   scenes, fades; cuts at known frames): PyAV decode-only frames/s (the ceiling for one pass),
+   our full analysis (cues, loudness and shake included), PySceneDetect's ContentDetector and
+   AdaptiveDetector; each in a fresh process, in interleaved rounds, median of N (>= 3);
+   our ratio to decode-only (goal >= 0.85) and our peak RSS (goal <= 200 MB);
+2. scene-change precision, recall and F1 of the three detectors on the corpus (bench/corpus.py:
+   pans, whip pans, shake, zoom, a subject walking through, flashes and glitches, cuts,
+   dissolves, fades through black and white, wipes, dark noisy scenes; 30 and 60 fps,
+   landscape and portrait, sensor noise) and on the 1080p file, scored the same way: a change
+   counts within 0.25 s of a cut or inside a transition's span +- 0.25 s. Detection is
+   deterministic, so it is run once per detector and clip. Goal: F1 >= 0.95 and no false
+   change on the motion clips.
 
-Usage: .venv/bin/python bench/analysis.py [--workdir DIR] [--seconds 60] [--rounds 2]
-(scenedetect is optional: pip install -r bench/requirements.txt, then
- pip install --no-deps scenedetect==0.7.2).
+Usage: .venv/bin/python bench/analysis.py [--workdir DIR] [--seconds 30] [--rounds 3]
+(PySceneDetect: pip install -r bench/requirements.txt; pip install --no-deps scenedetect==0.7.2)
 """
 
 from __future__ import annotations
@@ -18,214 +23,33 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import av
-import numpy as np
-from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.analysis import analyze  # noqa: E402
+from bench.bigclip import FPS, HEIGHT, WIDTH, Painter, plan, truth_cuts  # noqa: E402
+from bench.corpus import Score, clips, score  # noqa: E402
+from tests.analysis.footage import Change, Clip, write  # noqa: E402
 from tests.videos import write_yuv_video  # noqa: E402
 
-WIDTH, HEIGHT, FPS = 1920, 1080, 30
-TOLERANCE_FRAMES = 2
-PARTS = ("ordinary", "dark_noisy", "fades")
-
-
-@dataclass(frozen=True)
-class Scene:
-    start: int  # first frame
-    frames: int
-    part: str
-    seed: int
-    fade_in: int = 0  # frames ramping up from dark at the start
-    fade_out: int = 0  # frames ramping down to dark at the end
-    dip: tuple[int, int] | None = None  # (first frame, frames) of a fade to black and back
-
-
-def plan(seconds: float, seed: int = 7) -> list[Scene]:
-    """Scenes of 1.2-3.5 s; each third of the clip is one kind of footage."""
-    rng = np.random.default_rng(seed)
-    total = round(seconds * FPS)
-    scenes: list[Scene] = []
-    start = 0
-    while start < total:
-        part = PARTS[min(2, start * 3 // total)]
-        length = int(rng.integers(round(1.2 * FPS), round(3.5 * FPS)))
-        length = min(length, total - start)
-        if total - start - length < FPS:
-            length = total - start
-        fade_in = fade_out = 0
-        dip = None
-        if part == "fades":
-            choice = len(scenes) % 3
-            if choice == 0:
-                fade_in, fade_out = int(rng.integers(5, 20)), int(rng.integers(5, 20))
-            elif choice == 1:
-                fade_out = int(rng.integers(5, 25))
-            elif length > 2 * FPS:
-                dip = (length // 3, int(rng.choice([6, 8, 16, 24])))
-        scenes.append(
-            Scene(start, length, part, int(rng.integers(1 << 30)), fade_in, fade_out, dip)
-        )
-        start += length
-    return scenes
-
-
-def truth_cuts(scenes: Sequence[Scene]) -> list[int]:
-    return [s.start for s in scenes[1:]]
-
-
-class Painter:
-    """1080p luma textures panned per scene; constant chroma tint per scene."""
-
-    def __init__(self) -> None:
-        # Sensor noise changes every frame, which is what makes real footage cost bits to
-        # decode; dark scenes get much more of it, as phones push the gain up.
-        bank = np.random.default_rng(3).normal(0, 1, size=(4, HEIGHT, WIDTH))
-        self.noise = {"dark_noisy": (bank * 4).astype(np.int16), "": (bank * 1.5).astype(np.int16)}
-
-    def frames(self, scenes: Sequence[Scene]) -> Iterator[np.ndarray]:
-        buffer = np.empty((HEIGHT * 3 // 2, WIDTH), dtype=np.uint8)
-        for scene in scenes:
-            rng = np.random.default_rng(scene.seed)
-            speed = rng.uniform(-14, 14, size=2)
-            if scene.part == "ordinary" and rng.random() < 0.3:
-                speed *= 3  # a fast pan: lots of motion, no cut
-            pad = np.ceil(np.abs(speed) * scene.frames).astype(int) + 2
-            texture = _texture(rng, HEIGHT + pad[1], WIDTH + pad[0])
-            # Studio range (16 black, 235 white), as cameras write it.
-            low, high = (24.0, 62.0) if scene.part == "dark_noisy" else (32.0, 225.0)
-            luma = (low + (high - low) * texture).astype(np.uint8)
-            tint = rng.integers(96, 160, size=2)
-            buffer[HEIGHT : HEIGHT + HEIGHT // 4] = tint[0]
-            buffer[HEIGHT + HEIGHT // 4 :] = tint[1]
-            for i in range(scene.frames):
-                x = int(i * speed[0]) if speed[0] >= 0 else int(pad[0] - 2 + i * speed[0])
-                y = int(i * speed[1]) if speed[1] >= 0 else int(pad[1] - 2 + i * speed[1])
-                view = luma[y : y + HEIGHT, x : x + WIDTH]
-                gain = _gain(scene, i)
-                bank = self.noise.get(scene.part, self.noise[""])
-                if gain < 1.0:
-                    noisy = ((view - np.float32(16)) * np.float32(gain) + 16).astype(np.int16)
-                else:
-                    noisy = view.astype(np.int16)
-                noisy += bank[i % len(bank)]
-                np.clip(noisy, 0, 255, out=noisy)
-                buffer[:HEIGHT] = noisy
-                _moving_box(buffer, scene, i)
-                yield buffer
-
-
-def _texture(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
-    """Clouds of several scales, like foliage or a wall: detail that costs the codec bits."""
-    total = np.zeros((height, width), dtype=np.float32)
-    for cell, weight in ((96, 1.0), (24, 0.5), (6, 0.25), (2, 0.12)):
-        small = rng.random((height // cell + 2, width // cell + 2)).astype(np.float32)
-        layer = Image.fromarray(small, mode="F").resize(
-            ((width // cell + 2) * cell, (height // cell + 2) * cell), Image.Resampling.BICUBIC
-        )
-        total += weight * np.asarray(layer)[:height, :width]
-    total -= total.min()
-    total /= max(float(total.max()), 1e-6)
-    return total
-
-
-def _gain(scene: Scene, i: int) -> float:
-    if scene.fade_in and i < scene.fade_in:
-        return 0.08 + 0.92 * i / scene.fade_in
-    if scene.fade_out and i >= scene.frames - scene.fade_out:
-        return 0.08 + 0.92 * (scene.frames - 1 - i) / scene.fade_out
-    if scene.dip is not None and scene.dip[0] <= i < scene.dip[0] + scene.dip[1]:
-        half = scene.dip[1] / 2
-        return min(1.0, abs(i - scene.dip[0] - half) / half)
-    return 1.0
-
-
-def _moving_box(buffer: np.ndarray, scene: Scene, i: int) -> None:
-    size = 160
-    x = (scene.seed % 1400 + i * 9) % (WIDTH - size)
-    y = (scene.seed % 700 + i * 4) % (HEIGHT - size)
-    level = 70 if scene.part == "dark_noisy" else 220
-    buffer[y : y + size, x : x + size] = 16 + int((level - 16) * _gain(scene, i))
-
-
-def f1(found: Sequence[int], truth: Sequence[int]) -> tuple[float, int, int]:
-    """F1 of cut frames, a cut matching when within TOLERANCE_FRAMES; also misses and extras."""
-    unmatched = list(truth)
-    hits = 0
-    for cut in found:
-        best = min(unmatched, key=lambda t: abs(t - cut), default=None)
-        if best is not None and abs(best - cut) <= TOLERANCE_FRAMES:
-            unmatched.remove(best)
-            hits += 1
-    extras = len(found) - hits
-    if not found and not truth:
-        return 1.0, 0, 0
-    precision = hits / len(found) if found else 0.0
-    recall = hits / len(truth) if truth else 1.0
-    score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return score, len(unmatched), extras
-
-
-@dataclass(frozen=True)
-class Speed:
-    fps: float
-    cpu_ms_per_frame: float  # all threads; steadier than fps on a shared, noisy machine
+DETECTORS = ("ours", "content", "adaptive")
+SPEED_ORDER = ("decode", "ours", "content", "adaptive")
 
 
 def _cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def decode_only(path: Path) -> None:
-    """Child process: decode every video frame with FFmpeg's threads, nothing else."""
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.codec_context.thread_type = "AUTO"
-        cpu, started = _cpu_s(), time.perf_counter()
-        frames = sum(1 for _ in container.decode(stream))
-        elapsed, cpu = time.perf_counter() - started, _cpu_s() - cpu
-    print(json.dumps({"fps": frames / elapsed, "cpu_ms_per_frame": cpu * 1000 / frames}))
-
-
-def in_child(*args: str) -> dict[str, Any]:
-    """Run one measurement in a fresh process: same conditions for both, and its own RSS."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
-    )
-    figures: dict[str, Any] = json.loads(out.stdout)
-    return figures
-
-
-def ours(path: Path, thumbs: Path) -> None:
-    """Child process: the full analysis, thumbnails included."""
-    cpu, started = _cpu_s(), time.perf_counter()
-    result = analyze(path, lambda *_: None, lambda: False, thumbnails_dir=thumbs)
-    elapsed, cpu = time.perf_counter() - started, _cpu_s() - cpu
-    cuts = [round(s["start_s"] * FPS) for s in result["scenes"][1:]]
-    rss = _peak_rss_mb()
-    print(
-        json.dumps(
-            {
-                "fps": result["frames_analyzed"] / elapsed,
-                "cpu_ms_per_frame": cpu * 1000 / result["frames_analyzed"],
-                "cuts": cuts,
-                "self_rss_mb": rss,
-            }
-        )
-    )
 
 
 def _peak_rss_mb() -> float:
@@ -237,116 +61,219 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def pyscenedetect(path: Path) -> tuple[float, list[int]] | None:
-    try:
-        from scenedetect import ContentDetector, detect
-    except ImportError:
-        return None
-    started = time.perf_counter()
-    scenes = detect(str(path), ContentDetector())
-    elapsed = time.perf_counter() - started
+def child(kind: str, path: Path, thumbs: Path) -> None:
+    """In a fresh process: one measurement of one detector on one file, as JSON."""
+    cpu, started = _cpu_s(), time.perf_counter()
+    frames, changes = run_detector(kind, path, thumbs)
+    elapsed, cpu = time.perf_counter() - started, _cpu_s() - cpu
+    print(
+        json.dumps(
+            {
+                "fps": frames / elapsed,
+                "cpu_ms_per_frame": cpu * 1000 / max(frames, 1),
+                "changes": changes,
+                "rss_mb": _peak_rss_mb(),
+            }
+        )
+    )
+
+
+def run_detector(kind: str, path: Path, thumbs: Path | None) -> tuple[int, list[float]]:
+    """(frames, scene-change times in seconds) of one detector on one file."""
+    if kind == "decode":
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            stream.codec_context.thread_type = "AUTO"
+            return sum(1 for _ in container.decode(stream)), []
+    if kind == "ours":
+        result = analyze(path, lambda *_: None, lambda: False, thumbnails_dir=thumbs)
+        return result["frames_analyzed"], [s["start_s"] for s in result["scenes"][1:]]
+    from scenedetect import AdaptiveDetector, ContentDetector, detect
+
+    detector = ContentDetector() if kind == "content" else AdaptiveDetector()
+    scenes = detect(str(path), detector)
     frames = scenes[-1][1].frame_num if scenes else 0
-    cuts = [start.frame_num for start, _ in scenes[1:]]
-    return frames / elapsed, cuts
+    return frames, [float(start.seconds) for start, _ in scenes[1:]]
 
 
-def per_part(cuts: Sequence[int], scenes: Sequence[Scene]) -> dict[str, tuple[float, int, int]]:
-    out = {}
-    for part in PARTS:
-        members = [s for s in scenes[1:] if s.part == part]
-        if not members:
-            continue
-        first_of_part = min(s.start for s in scenes if s.part == part)
-        last_of_part = max(s.start + s.frames for s in scenes if s.part == part)
-        lo, hi = first_of_part - TOLERANCE_FRAMES, last_of_part - TOLERANCE_FRAMES
-        truth = [s.start for s in members]
-        found = [c for c in cuts if lo <= c < hi]
-        out[part] = f1(found, truth)
+def have_pyscenedetect() -> bool:
+    try:
+        import scenedetect  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def in_child(kind: str, path: Path, thumbs: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path), str(thumbs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def speed(
+    path: Path, rounds: int, kinds: Sequence[str], thumbs: Path
+) -> dict[str, list[dict[str, Any]]]:
+    """Every detector once per round, in the same order each round: a slow spell on the
+    shared machine hits all of them alike."""
+    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+    for n in range(rounds):
+        for kind in kinds:
+            runs[kind].append(in_child(kind, path, thumbs))
+        print(
+            f"   round {n + 1}/{rounds}: "
+            + ", ".join(f"{k} {runs[k][-1]['fps']:.1f}" for k in kinds)
+            + " frames/s",
+            flush=True,
+        )
+    return runs
+
+
+def accuracy(
+    corpus: Sequence[tuple[Clip, Path]], kinds: Sequence[str]
+) -> dict[str, dict[str, Score]]:
+    """Score of each detector on each clip, by clip name."""
+    out: dict[str, dict[str, Score]] = {k: {} for k in kinds}
+    for clip, path in corpus:
+        truth = clip.truth()
+        for kind in kinds:
+            _, found = run_detector(kind, path, None)
+            out[kind][clip.name] = score(found, truth)
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--workdir", type=Path, default=None, help="keep the video here")
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--seed", type=int, default=7, help="another plan of scenes")
-    parser.add_argument(
-        "--rounds", type=int, default=2, help="best of N, decode and ours alternating"
-    )
+    parser.add_argument("--workdir", type=Path, default=None, help="keep the videos here")
+    parser.add_argument("--seconds", type=float, default=30.0, help="length of the 1080p file")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved speed rounds")
+    parser.add_argument("--corpus-scale", type=float, default=1.0, help="scales every shot")
     args = parser.parse_args()
+    kinds = DETECTORS if have_pyscenedetect() else ("ours",)
     with tempfile.TemporaryDirectory() as tmp:
         work = args.workdir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        scenes = plan(args.seconds, args.seed)
-        path = work / f"bench_{int(args.seconds)}s_1080p30_seed{args.seed}.mp4"
-        if not path.exists():
-            started = time.perf_counter()
-            frames = Painter().frames(scenes)
-            write_yuv_video(path, frames, fps=FPS, width=WIDTH, height=HEIGHT, audio="tone")
-            print(f"generated {path.name} in {time.perf_counter() - started:.1f} s")
-        report(path, scenes, args.rounds, work / "thumbs")
+        big, scenes = _big_file(work, args.seconds)
+        corpus = _corpus(work, args.corpus_scale)
+        if kinds == ("ours",):
+            print("PySceneDetect is not installed (see bench/requirements.txt): ours only")
+        print(f"\n1. speed on {big.name} ({len(scenes)} scenes), {args.rounds} interleaved rounds")
+        runs = speed(big, args.rounds, ["decode", *kinds], work / "thumbs")
+        _print_speed(runs)
+        print("\n2. scene changes (a change counts within 0.25 s of a cut or inside a transition)")
+        big_truth = [Change("cut", f / FPS, f / FPS) for f in truth_cuts(scenes)]
+        big_scores = {k: score(runs[k][0]["changes"], big_truth) for k in kinds}
+        scores = accuracy(corpus, kinds)
+        _print_accuracy(corpus, scores, big_scores)
 
 
-def report(path: Path, scenes: Sequence[Scene], rounds: int, thumbs: Path) -> None:
-    truth = truth_cuts(scenes)
-    seconds = sum(s.frames for s in scenes) / FPS
-    size_mb = path.stat().st_size / 1e6
-    print(
-        f"file: {WIDTH}x{HEIGHT} {FPS} fps H.264 + AAC, {seconds:.0f} s, {size_mb:.0f} MB, "
-        f"{size_mb * 8 / seconds:.1f} Mbit/s, {len(truth)} cuts"
-    )
-    decodes: list[Speed] = []
-    analysed: list[dict[str, Any]] = []
-    for _ in range(rounds):
-        decoded = in_child("decode", str(path))
-        decodes.append(Speed(decoded["fps"], decoded["cpu_ms_per_frame"]))
-        analysed.append(in_child("ours", str(path), str(thumbs)))
-    decode = max(decodes, key=lambda s: s.fps)
-    best = max(analysed, key=lambda r: float(r["fps"]))
-    fps = float(best["fps"])
-    cpu = min(float(r["cpu_ms_per_frame"]) for r in analysed)
-    decode_cpu = min(s.cpu_ms_per_frame for s in decodes)
-    print(
-        f"1. PyAV decode only, AUTO threads: {decode.fps:6.1f} frames/s "
-        f"{_all([s.fps for s in decodes])}, CPU {decode_cpu:.2f} ms/frame"
-    )
-    print(
-        f"2. our full analysis:              {fps:6.1f} frames/s "
-        f"{_all([float(r['fps']) for r in analysed])}, CPU {cpu:.2f} ms/frame; "
-        f"ratio {fps / decode.fps:.2f} by frames/s, {decode_cpu / cpu:.2f} by CPU "
-        "(goal >= 0.85)"
-    )
-    detected = pyscenedetect(path)
-    if detected is None:
-        print("3. PySceneDetect: not installed (see bench/requirements.txt)")
-    else:
-        sd_fps, sd_cuts = detected
-        score, missed, extra = f1(sd_cuts, truth)
-        print(
-            f"3. PySceneDetect detect(ContentDetector()): {sd_fps:6.1f} frames/s, cut F1 "
-            f"{score:.3f} (missed {missed}, extra {extra}; {_parts(sd_cuts, scenes)})"
+def _big_file(work: Path, seconds: float) -> tuple[Path, list[Any]]:
+    scenes = plan(seconds)
+    path = work / f"bench_{int(seconds)}s_1080p30.mp4"
+    if not path.exists():
+        started = time.perf_counter()
+        write_yuv_video(
+            path, Painter().frames(scenes), fps=FPS, width=WIDTH, height=HEIGHT, audio="tone"
         )
-    score, missed, extra = f1(best["cuts"], truth)
+        print(f"generated {path.name} in {time.perf_counter() - started:.0f} s")
+    size_mb = path.stat().st_size / 1e6
+    print(f"file: {WIDTH}x{HEIGHT} {FPS} fps H.264 + AAC, {seconds:.0f} s, {size_mb:.0f} MB")
+    return path, scenes
+
+
+def _corpus(work: Path, scale: float) -> list[tuple[Clip, Path]]:
+    folder = work / f"corpus_{scale:g}"
+    folder.mkdir(exist_ok=True)
+    out = []
+    started = time.perf_counter()
+    for clip in clips(seconds=scale):
+        path = folder / f"{clip.name}.mp4"
+        if not path.exists():
+            write(clip, path)
+        out.append((clip, path))
+    frames = sum(c.frames for c, _ in out)
+    changes = sum(len(c.truth()) for c, _ in out)
     print(
-        f"4. our cuts: F1 {score:.3f} (missed {missed}, extra {extra}; "
-        f"{_parts(best['cuts'], scenes)}) (goal >= 0.95)"
+        f"corpus: {len(out)} clips (320x180 and 180x320, 30 and 60 fps), {frames} frames, "
+        f"{changes} true changes; ready in {time.perf_counter() - started:.0f} s"
     )
-    rss = max(float(r["self_rss_mb"]) for r in analysed)
-    print(f"peak RSS of the process analysing the 1080p file: {rss:.0f} MB (goal < 200 MB)")
+    return out
 
 
-def _all(values: Sequence[float]) -> str:
-    return "[" + ", ".join(f"{v:.1f}" for v in values) + "]"
+def _print_speed(runs: dict[str, list[dict[str, Any]]]) -> None:
+    def median(kind: str, key: str) -> float:
+        return statistics.median(float(r[key]) for r in runs[kind])
+
+    decode = median("decode", "fps")
+    names = {
+        "decode": "PyAV decode only (AUTO threads)",
+        "ours": "our full analysis",
+        "content": "PySceneDetect ContentDetector",
+        "adaptive": "PySceneDetect AdaptiveDetector",
+    }
+    for kind, rows in runs.items():
+        fps = median(kind, "fps")
+        all_fps = ", ".join(f"{float(r['fps']):.1f}" for r in rows)
+        print(
+            f"   {names[kind]:34s} {fps:6.1f} frames/s (median of [{all_fps}]), "
+            f"CPU {median(kind, 'cpu_ms_per_frame'):.2f} ms/frame, "
+            f"peak RSS {max(float(r['rss_mb']) for r in rows):.0f} MB"
+        )
+    ours = median("ours", "fps")
+    print(
+        f"   ours / decode-only: {ours / decode:.2f} by frames/s, "
+        f"{median('decode', 'cpu_ms_per_frame') / median('ours', 'cpu_ms_per_frame'):.2f} by CPU "
+        f"(goal >= 0.85); our peak RSS {max(float(r['rss_mb']) for r in runs['ours']):.0f} MB "
+        "(goal <= 200)"
+    )
 
 
-def _parts(cuts: Sequence[int], scenes: Sequence[Scene]) -> str:
-    return ", ".join(f"{part} {f[0]:.2f}" for part, f in per_part(cuts, scenes).items())
+def _print_accuracy(
+    corpus: Sequence[tuple[Clip, Path]],
+    scores: dict[str, dict[str, Score]],
+    big: dict[str, Score],
+) -> None:
+    groups: dict[str, Callable[[Clip], bool]] = {
+        "motion clips": lambda c: c.motion_only,
+        "cuts": lambda c: c.name.startswith("cuts"),
+        "dissolves": lambda c: c.name.startswith("dissolves"),
+        "fades": lambda c: c.name.startswith("fades"),
+        "wipes": lambda c: c.name.startswith("wipes"),
+        "dark noisy": lambda c: c.name.startswith("dark"),
+        "60 fps": lambda c: c.fps == 60,
+        "portrait": lambda c: c.height > c.width,
+    }
+    header = f"   {'':14s}" + "".join(f"{k:>30s}" for k in scores)
+    print(header)
+    for name, member in [("whole corpus", lambda c: True), *groups.items()]:
+        row = f"   {name:14s}"
+        for kind in scores:
+            total = Score(0, 0, 0)
+            for clip, _ in corpus:
+                if member(clip):
+                    total = total + scores[kind][clip.name]
+            row += f"{_cell(total):>30s}"
+        print(row)
+    print(f"   {'1080p file':14s}" + "".join(f"{_cell(big[k]):>30s}" for k in scores))
+    for kind in scores:
+        misses = [
+            f"{clip.name} (-{s.missed} +{s.false})"
+            for clip, _ in corpus
+            if (s := scores[kind][clip.name]).missed or s.false
+        ]
+        print(f"   {kind} errs on: {', '.join(misses) or 'nothing'}")
+
+
+def _cell(s: Score) -> str:
+    return f"P {s.precision:.2f} R {s.recall:.2f} F1 {s.f1:.3f} (+{s.false})"
 
 
 if __name__ == "__main__":
-    if sys.argv[1:3] == ["--child", "decode"]:
-        decode_only(Path(sys.argv[3]))
-    elif sys.argv[1:3] == ["--child", "ours"]:
-        ours(Path(sys.argv[3]), Path(sys.argv[4]))
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
     else:
         main()

@@ -16,7 +16,8 @@ from av.video.stream import VideoStream
 
 # (frame index, time in s, scene index, frame index inside the scene) -> RGB uint8 (h, w, 3)
 PixelFn = Callable[[int, float, int, int], np.ndarray]
-AudioKind = Literal["tone", "silence"] | None
+# A callable gives the samples (-1..1) for an array of times in seconds.
+AudioKind = Literal["tone", "silence"] | Callable[[np.ndarray], np.ndarray] | None
 
 _CONTAINER_BY_SUFFIX = {
     ".mp4": "mp4",
@@ -254,7 +255,9 @@ class _AudioWriter:
     def write_until(self, output: av.container.OutputContainer, t: float) -> None:
         while self.sample < t * self.rate:
             index = np.arange(self.sample, self.sample + self.chunk)
-            if self.kind == "tone":
+            if callable(self.kind):
+                wave = self.kind(index / self.rate)
+            elif self.kind == "tone":
                 wave = _TONE_AMPLITUDE * np.sin(2 * np.pi * 440.0 * index / self.rate)
             else:
                 wave = np.zeros(self.chunk)

@@ -7,12 +7,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from av.audio.frame import AudioFrame
 from av.video.frame import VideoFrame
 
 from .audio import AudioMeter
 from .decode import decode
 from .errors import INVALID_VIDEO, AnalysisError
 from .frames import FrameAnalyzer
+from .loudness import LoudnessMeter
 from .probe import open_container, probe
 from .progress import Progress, ProgressFn, StopFn
 from .result import build, extent
@@ -58,8 +60,17 @@ def analyze(
                     picker.rotation_ccw = frame.rotation
             analyzer.add(frame, t)
 
-        meter = AudioMeter(info.video.start_s) if info.audio_stream is not None else None
-        outcome = decode(container, info, on_video, meter.add if meter else None, tracker)
+        meter = loudness = None
+        if info.audio_stream is not None:
+            meter = AudioMeter(info.video.start_s)
+            loudness = LoudnessMeter(info.audio_stream)
+
+        def on_audio(frame: AudioFrame) -> None:
+            assert meter is not None and loudness is not None
+            meter.add(frame)
+            loudness.add(frame)
+
+        outcome = decode(container, info, on_video, on_audio if meter else None, tracker)
     if outcome.frames == 0:
         reason = outcome.stopped_early or outcome.first_error or "the video stream is empty"
         raise AnalysisError(INVALID_VIDEO, f"No frame of the video could be decoded ({reason}).")
@@ -68,6 +79,8 @@ def analyze(
     analyzer.finish()
     if meter is not None:
         meter.flush()
+    if loudness is not None:
+        loudness.flush()
     tracker.update("finalizing", 1.0, "Summing up")
     span = extent(info, outcome, analyzer)
     result = build(
@@ -75,6 +88,7 @@ def analyze(
         outcome,
         analyzer,
         meter,
+        loudness,
         span,
         (frame_size[0], frame_size[1]),
         time.monotonic() - started,

@@ -12,6 +12,10 @@ from av.audio.frame import AudioFrame
 FLOOR_DBFS = -120.0
 # A track whose loudest ~20 ms never reaches this is silent: a quiet room reads about -50.
 SILENCE_DBFS = -60.0
+# Levels are also kept per 50 ms, for silent stretches (cues.py); an hour is 72 000 floats.
+FINE_S = 0.05
+# Decoded float samples at or beyond full scale were clipped on the way in (or will be).
+CLIP_LEVEL = 0.999
 
 
 def dbfs(mean_square: float) -> float:
@@ -32,7 +36,11 @@ class AudioMeter:
         self._bucket_sum: list[float] = []
         self._bucket_count: list[int] = []
         self._loudest = 0.0
+        self._fine_sum: list[float] = []
+        self._fine_count: list[int] = []
         self._next_t: float | None = None
+        self.clipped_samples = 0
+        self.samples = 0
         self.errors = 0
 
     def add(self, frame: AudioFrame) -> None:
@@ -59,9 +67,17 @@ class AudioMeter:
         for plane in frame.planes:
             samples = np.frombuffer(memoryview(plane), dtype=np.float32, count=count)
             total += float(np.dot(samples, samples))
+            self.clipped_samples += int(np.count_nonzero(np.abs(samples) >= CLIP_LEVEL))
         total /= len(frame.planes)  # the mean over channels of each sample's square
         self._sum += total
         self._count += count
+        self.samples += count * len(frame.planes)
+        fine = max(0, int((start - self._origin) / FINE_S))
+        while len(self._fine_sum) <= fine:
+            self._fine_sum.append(0.0)
+            self._fine_count.append(0)
+        self._fine_sum[fine] += total
+        self._fine_count[fine] += count
         self._loudest = max(self._loudest, total / count)
         # A frame is ~20 ms: splitting it at a second boundary would not change the figures.
         second = max(0, int(start - self._origin))
@@ -82,6 +98,13 @@ class AudioMeter:
         return [
             dbfs(total / count) if count else FLOOR_DBFS
             for total, count in zip(self._bucket_sum, self._bucket_count, strict=True)
+        ]
+
+    def fine_dbfs(self) -> list[float]:
+        """RMS level of each 50 ms of audio, dBFS."""
+        return [
+            dbfs(total / count) if count else FLOOR_DBFS
+            for total, count in zip(self._fine_sum, self._fine_count, strict=True)
         ]
 
     def silent(self) -> bool:

@@ -9,6 +9,11 @@ import numpy as np
 from av.video.frame import VideoFrame
 from av.video.reformatter import VideoReformatter
 
+from .boundaries import SceneBoundaries
+from .camera import ShiftTracker
+from .cues import BLACK_LEVEL, BLACK_SHARE
+from .dips import FLAT
+from .gradual import GradualDetector, tiny
 from .quality import laplacian_variance, reblur_ratio
 from .scenes import CutDetector
 from .thumbnails import MAX_SIDE, Candidate, ThumbnailPicker, frame_score
@@ -81,12 +86,24 @@ class FrameAnalyzer:
         duration_hint: float | None = None,
     ) -> None:
         self.detector = CutDetector(fps_hint)
+        self.gradual = GradualDetector(fps_hint)
+        self.boundaries = SceneBoundaries(fps_hint)
+        self.camera = ShiftTracker()
+        # Frames wait this long before their scene is settled: a transition is final a window
+        # after it ends, and one still being weighed may begin a window before that.
+        self._release_lag = (
+            self.gradual.horizon + self.gradual.lengths[-1] + 2 * (self.boundaries.margin + 1)
+        )
+        self._cut_frontier = 0
         self.thumbnails = thumbnails
         self.sample_aspect = sample_aspect
         self.times = array("d")
         self.changes = array("d")
         self.brightness = array("d")
         self.clipped = array("d")
+        self.contrast = array("d")  # standard deviation of the small luma
+        self.still = array("d")  # mean absolute luma difference from the frame before, levels
+        self.black = array("b")
         self.sharpness: list[float] = []
         self.blur: list[float] = []
         self.cut_frames: list[int] = []
@@ -118,17 +135,27 @@ class FrameAnalyzer:
             # Differences within the dead zone are sensor noise, which the fast scaler does not
             # average away: without it a still, dark, grainy shot would read as motion.
             diff = np.abs(luma - previous)
+            still = float(np.add.reduce(diff, axis=None)) / luma.size
             diff -= np.float32(_MOTION_DEAD_ZONE)
             np.maximum(diff, 0.0, out=diff)
             change = float(np.add.reduce(diff, axis=None)) / luma.size / 255.0
         else:
             change = 0.0
+            still = 255.0
         self._previous = luma
         self.times.append(t)
         self.changes.append(change)
         self.brightness.append(mean / 255.0)
         self.clipped.append(np.count_nonzero(small >= _CLIPPED_LEVEL) / small.size)
-        decisions = self.detector.push(luma)
+        self.still.append(still)
+        self.black.append(int(np.count_nonzero(small <= BLACK_LEVEL) >= BLACK_SHARE * small.size))
+        self.camera.push(luma)
+        width = luma.shape[1]
+        shift = (self.camera.dx[-1] * width, self.camera.dy[-1] * width)
+        decisions = self.detector.push(luma, shift)
+        self.contrast.append(self.detector.last_std)
+        for found in self.gradual.push(tiny(luma), self.detector.last_std < FLAT):
+            self.boundaries.transition(found)
         if t >= self._next_sample_t:
             self._next_sample_t = t + self._sample_interval
             self._sample_detail(frame)
@@ -138,15 +165,25 @@ class FrameAnalyzer:
 
     def finish(self) -> None:
         self._apply(self.detector.finish())
+        for found in self.gradual.finish():
+            self.boundaries.transition(found)
+        self._release(self.count)
         if self.thumbnails is not None:
             self.thumbnails.finish()
 
     def _apply(self, decisions: list[tuple[int, bool]]) -> None:
         for index, is_cut in decisions:
             if is_cut:
+                self.boundaries.cut(index)
+            self._cut_frontier = index + 1
+        self._release(min(self._cut_frontier, self.count - self._release_lag))
+
+    def _release(self, upto: int) -> None:
+        for index, starts, inside in self.boundaries.release(upto):
+            if starts:
                 self.cut_frames.append(index)
             if self.thumbnails is not None:
-                self.thumbnails.decided(index, is_cut)
+                self.thumbnails.decided(index, starts, inside)
 
     def _sample_detail(self, frame: VideoFrame) -> None:
         detail = self._detail(frame).astype(np.float32)

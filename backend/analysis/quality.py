@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .camera import is_shaky
+from .loudness import CLIPPED_SAMPLES_SHARE, MIN_CLIPPED, TOO_QUIET_LUFS
+
 DARK_BRIGHTNESS = 0.2
 BRIGHT_BRIGHTNESS = 0.88
 CLIPPED_SHARE = 0.3
@@ -99,6 +102,10 @@ class QualityFacts:
     has_audio: bool
     silent_audio: bool
     truncated_message: str | None
+    loudness_lufs: float | None = None
+    clipped_samples: int = 0
+    audio_samples: int = 0
+    shake: Sequence[float] = ()
 
 
 def warnings(facts: QualityFacts) -> list[QualityWarning]:
@@ -128,6 +135,12 @@ def warnings(facts: QualityFacts) -> list[QualityWarning]:
         found.append(
             QualityWarning("blurry", "Most of the clip is out of focus or blurred by motion.")
         )
+    if is_shaky(facts.shake):
+        found.append(
+            QualityWarning(
+                "shaky", "The camera shakes through much of the clip; a steadier hold would help."
+            )
+        )
     short_side = min(facts.display_width, facts.display_height)
     if 0 < short_side < LOW_RESOLUTION_SIDE:
         found.append(
@@ -141,6 +154,23 @@ def warnings(facts: QualityFacts) -> list[QualityWarning]:
         found.append(QualityWarning("no_audio", "The video has no sound track."))
     elif facts.silent_audio:
         found.append(QualityWarning("silent_audio", "The sound track is silent."))
+    elif facts.loudness_lufs is not None and facts.loudness_lufs < TOO_QUIET_LUFS:
+        found.append(
+            QualityWarning(
+                "too_quiet",
+                f"The sound is very quiet ({facts.loudness_lufs:.0f} LUFS; online video is "
+                "usually around -14 to -16); listeners will have to turn it right up.",
+            )
+        )
+    if facts.has_audio and facts.clipped_samples >= max(
+        MIN_CLIPPED, CLIPPED_SAMPLES_SHARE * facts.audio_samples
+    ):
+        found.append(
+            QualityWarning(
+                "clipping",
+                "The sound is clipped: it was recorded too loud and will crackle or distort.",
+            )
+        )
     if facts.truncated_message:
         found.append(QualityWarning("truncated", facts.truncated_message))
     return found

@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import motion
-from .audio import FLOOR_DBFS, AudioMeter
+from .audio import FINE_S, FLOOR_DBFS, AudioMeter
+from .boundaries import Boundary, with_fades
+from .camera import shake_per_second
+from .cues import MIN_SILENCE_S, SILENCE_DBFS, Cue, stretches, video_cues
 from .decode import DecodeOutcome
 from .frames import FrameAnalyzer
+from .loudness import LoudnessMeter
 from .probe import Probe
 from .quality import QualityFacts, median, warnings
 from .timing import average_fps, is_variable, typical_step
 
-ANALYZER_VERSION = "1.0"
+ANALYZER_VERSION = "2.0"
 MOTION_INTERVAL_S = 1.0
 
 
@@ -61,6 +65,7 @@ def build(
     outcome: DecodeOutcome,
     analyzer: FrameAnalyzer,
     meter: AudioMeter | None,
+    loudness: LoudnessMeter | None,
     span: Extent,
     frame_size: tuple[int, int],
     elapsed_s: float,
@@ -71,8 +76,25 @@ def build(
     values = motion.per_second(
         analyzer.times, analyzer.changes, set(analyzer.cut_frames), span.readable_s
     )
-    audio = _audio(probe, meter)
     video = _video(probe, outcome, analyzer, frame_size, duration)
+    fps = video["fps"] or 30.0
+    found = with_fades(analyzer.boundaries.found, analyzer.contrast, fps)
+    audio = _audio(probe, meter, loudness)
+    # Across a cut or inside a transition the "shift" between frames is no camera move.
+    breaks = set(analyzer.cut_frames)
+    for boundary in found:
+        if boundary.span is not None:
+            breaks.update(range(boundary.span[0], boundary.span[1] + 2))
+    shake = shake_per_second(
+        analyzer.times, analyzer.camera.dx, analyzer.camera.dy, breaks, fps, span.readable_s
+    )
+    black = [bool(b) for b in analyzer.black]
+    cues = video_cues(analyzer.times, black, analyzer.still, span.readable_s)
+    if meter is not None and meter.has_samples:
+        levels = meter.fine_dbfs()
+        times = [i * FINE_S for i in range(len(levels))]
+        quiet = [level < SILENCE_DBFS for level in levels]
+        cues += stretches("silence", quiet, times, len(levels) * FINE_S, MIN_SILENCE_S)
     facts = QualityFacts(
         brightness=analyzer.brightness,
         clipped=analyzer.clipped,
@@ -83,6 +105,10 @@ def build(
         has_audio=audio is not None,
         silent_audio=bool(audio and audio["silent"]),
         truncated_message=span.truncated_message,
+        loudness_lufs=audio["loudness"]["integrated_lufs"] if audio else None,
+        clipped_samples=audio["loudness"]["clipped_samples"] if audio else 0,
+        audio_samples=meter.samples if meter else 0,
+        shake=shake,
     )
     brightness = sum(analyzer.brightness) / analyzer.count if analyzer.count else 0.0
     return {
@@ -91,12 +117,14 @@ def build(
         "analysis_seconds": _num(elapsed_s, 2),
         "video": video,
         "audio": audio,
-        "scenes": _scenes(analyzer, span.readable_s),
+        "scenes": _scenes(analyzer, found, span.readable_s),
+        "cues": _cues(cues),
         "motion": {"interval_s": MOTION_INTERVAL_S, "values": [_num(v, 3) for v in values]},
         "highlights": [
             {"start_s": _num(h.start_s, 3), "end_s": _num(h.end_s, 3), "score": _num(h.score, 3)}
             for h in motion.highlights(values, MOTION_INTERVAL_S, span.readable_s)
         ],
+        "stability": {"interval_s": MOTION_INTERVAL_S, "shake": [_num(v, 3) for v in shake]},
         "quality": {
             "brightness_mean": _num(brightness, 3),
             "sharpness": _num(median(analyzer.sharpness) or 0.0, 1),
@@ -143,10 +171,13 @@ def _video(
     }
 
 
-def _audio(probe: Probe, meter: AudioMeter | None) -> dict[str, Any] | None:
+def _audio(
+    probe: Probe, meter: AudioMeter | None, loudness: LoudnessMeter | None
+) -> dict[str, Any] | None:
     if probe.audio is None:
         return None
     has_samples = meter is not None and meter.has_samples
+    integrated, lra, peak = loudness.figures() if loudness else (-70.0, 0.0, FLOOR_DBFS)
     return {
         "codec": probe.audio.codec,
         "channels": probe.audio.channels,
@@ -154,15 +185,42 @@ def _audio(probe: Probe, meter: AudioMeter | None) -> dict[str, Any] | None:
         "rms_dbfs": _num(meter.rms_dbfs(), 1) if meter else FLOOR_DBFS,
         "per_second_dbfs": [_num(v, 1) for v in meter.per_second_dbfs()] if meter else [],
         "silent": meter.silent() if meter and has_samples else True,
+        "loudness": {
+            "integrated_lufs": _num(integrated, 1),
+            "range_lu": _num(lra, 1),
+            "true_peak_dbtp": _num(peak, 1),
+            "clipped_samples": meter.clipped_samples if meter else 0,
+        },
     }
 
 
-def _scenes(analyzer: FrameAnalyzer, end_s: float) -> list[dict[str, Any]]:
-    starts = [0.0] + [analyzer.times[i] for i in analyzer.cut_frames]
-    ends = [*starts[1:], end_s]
+def _scenes(analyzer: FrameAnalyzer, found: list[Boundary], end_s: float) -> list[dict[str, Any]]:
+    """Scenes in order; each after the first says how it began, gradual ones with the span."""
+    times = analyzer.times
+    last = len(times) - 1
+    scenes: list[dict[str, Any]] = [{"index": 0, "start_s": 0.0, "end_s": 0.0, "kind": "cut"}]
+    for boundary in found:
+        scene: dict[str, Any] = {
+            "index": len(scenes),
+            "start_s": _num(times[boundary.frame], 3),
+            "end_s": 0.0,
+            "kind": boundary.kind,
+        }
+        if boundary.span is not None:
+            first, final = boundary.span
+            scene["transition_start_s"] = _num(times[max(0, first)], 3)
+            # The transition ends when its last mixed frame does: where the next one begins.
+            scene["transition_end_s"] = _num(times[final + 1] if final + 1 <= last else end_s, 3)
+        scenes.append(scene)
+    for scene, following in zip(scenes, [*scenes[1:], None], strict=True):
+        scene["end_s"] = following["start_s"] if following else _num(end_s, 3)
+    return scenes
+
+
+def _cues(cues: list[Cue]) -> list[dict[str, Any]]:
+    ordered = sorted(cues, key=lambda c: (c.start_s, c.kind))
     return [
-        {"index": n, "start_s": _num(start, 3), "end_s": _num(end, 3)}
-        for n, (start, end) in enumerate(zip(starts, ends, strict=True))
+        {"kind": c.kind, "start_s": _num(c.start_s, 3), "end_s": _num(c.end_s, 3)} for c in ordered
     ]
 
 

@@ -57,6 +57,28 @@ def dissimilarity(a: _Shape, b: _Shape) -> float:
     return min(1.0, max(0.0, 1.0 - cov / (a.std * b.std)))
 
 
+def aligned(a: _Shape, b: _Shape, grid: tuple[int, ...], shift: tuple[float, float]) -> float:
+    """dissimilarity() of the parts the two pictures share once b is moved by `shift` pixels
+    (either way: the sign is not trusted), so a camera pan is not mistaken for a new shot."""
+    h, w = grid
+    x, y = round(shift[0]), round(shift[1])
+    if a.std < _FLAT or b.std < _FLAT or (x == 0 and y == 0):
+        return dissimilarity(a, b)
+    if abs(x) > w // 2 or abs(y) > h // 2:
+        return 1.0  # too little of the pictures overlaps to tell
+    pa, pb = a.centred.reshape(grid), b.centred.reshape(grid)
+    best = 1.0
+    for sx, sy in ((x, y), (-x, -y)):
+        one = pa[max(0, sy) : h + min(0, sy), max(0, sx) : w + min(0, sx)].ravel()
+        two = pb[max(0, -sy) : h + min(0, -sy), max(0, -sx) : w + min(0, -sx)].ravel()
+        one = one - np.float32(one.mean())
+        two = two - np.float32(two.mean())
+        norm = float(np.sqrt(np.dot(one, one) * np.dot(two, two)))
+        if norm > 0:
+            best = min(best, 1.0 - float(np.dot(one, two)) / norm)
+    return min(1.0, max(0.0, best))
+
+
 class CutDetector:
     """Scores each frame against the previous ones and decides cuts half a second later."""
 
@@ -70,18 +92,38 @@ class CutDetector:
         self._bridge = array("d")  # first frame after a dip to black against the picture before
         self._dips = DipBridge(settle_frames=self.window // 2, memory_frames=2 * self.window)
         self._recent: list[_Shape] = []
+        self._shifts: list[tuple[float, float]] = []
         self.last_std = 0.0  # of the latest frame, for callers judging it
         self._decided = 0
         self._last_cut = 0
 
-    def push(self, luma: np.ndarray) -> list[tuple[int, bool]]:
-        """Add the next frame's luma (float32); return the (frame, is_cut) decisions now due."""
+    def push(
+        self, luma: np.ndarray, shift: tuple[float, float] = (0.0, 0.0)
+    ) -> list[tuple[int, bool]]:
+        """Add the next frame's luma (float32) and its global shift from the frame before (in
+        pixels); return the (frame, is_cut) decisions now due."""
         shape = _shape(luma)
         self.last_std = shape.std
         recent = self._recent
-        self.score.append(dissimilarity(shape, recent[-1]) if recent else 0.0)
-        self._back2.append(dissimilarity(shape, recent[-2]) if len(recent) >= 2 else 1.0)
-        self._back3.append(dissimilarity(shape, recent[-3]) if len(recent) >= 3 else 1.0)
+        shifts = self._shifts
+        shifts.append(shift)
+        if len(shifts) > 3:
+            del shifts[0]
+        scores = []
+        for back in (1, 2, 3):
+            if len(recent) < back:
+                scores.append(0.0 if back == 1 else 1.0)
+                continue
+            score = dissimilarity(shape, recent[-back])
+            # Only a frame that looks new is looked at again with the camera's move undone.
+            if score >= ABS_MIN:
+                moved = shifts[-back:]
+                total = (sum(m[0] for m in moved), sum(m[1] for m in moved))
+                score = min(score, aligned(shape, recent[-back], luma.shape, total))
+            scores.append(score)
+        self.score.append(scores[0])
+        self._back2.append(scores[1])
+        self._back3.append(scores[2])
         recent.append(shape)
         if len(recent) > 3:
             del recent[0]

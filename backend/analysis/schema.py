@@ -7,8 +7,19 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 WarningCode = Literal[
-    "too_dark", "overexposed", "blurry", "low_resolution", "no_audio", "silent_audio", "truncated"
+    "too_dark",
+    "overexposed",
+    "blurry",
+    "shaky",
+    "low_resolution",
+    "no_audio",
+    "silent_audio",
+    "too_quiet",
+    "clipping",
+    "truncated",
 ]
+SceneKind = Literal["cut", "dissolve", "fade", "wipe"]
+CueKind = Literal["black", "freeze", "silence"]
 
 
 class _Strict(BaseModel):
@@ -38,6 +49,17 @@ class VideoFacts(_Strict):
     created_at: str | None = Field(description="Recording time from the file, ISO 8601 UTC.")
 
 
+class Loudness(_Strict):
+    """EBU R128 (ITU-R BS.1770) loudness of the whole track."""
+
+    integrated_lufs: float = Field(
+        description="Integrated loudness, LUFS; -70 (the gate's floor) for silence."
+    )
+    range_lu: float = Field(ge=0, description="Loudness range (LRA), LU.")
+    true_peak_dbtp: float = Field(description="Highest true (4x oversampled) peak, dBTP.")
+    clipped_samples: int = Field(ge=0, description="Samples at or beyond full scale.")
+
+
 class AudioFacts(_Strict):
     codec: str
     channels: int = Field(ge=0)
@@ -45,12 +67,38 @@ class AudioFacts(_Strict):
     rms_dbfs: float = Field(description="RMS level over the whole track, dBFS (floor -120).")
     per_second_dbfs: list[float] = Field(description="RMS level of each second, dBFS.")
     silent: bool = Field(description="True when the level never rises above -60 dBFS.")
+    loudness: Loudness
 
 
 class Scene(_Strict):
     index: int = Field(ge=0, description="0-based; the thumbnail is <index>.jpg.")
+    start_s: float = Field(
+        ge=0, description="Where the scene starts; the middle of a gradual transition into it."
+    )
+    end_s: float = Field(ge=0)
+    kind: SceneKind = Field(
+        description="How the scene begins: cut, dissolve, fade (through black or white) or "
+        "wipe; the first scene is 'cut'."
+    )
+    transition_start_s: float | None = Field(
+        default=None, ge=0, description="Gradual transitions only: where it begins."
+    )
+    transition_end_s: float | None = Field(
+        default=None, ge=0, description="Gradual transitions only: where it ends."
+    )
+
+
+class Cue(_Strict):
+    kind: CueKind = Field(
+        description="black picture, frozen picture, or silence (each at least 0.5/1/1 s)."
+    )
     start_s: float = Field(ge=0)
     end_s: float = Field(ge=0)
+
+
+class Stability(_Strict):
+    interval_s: float = Field(gt=0, description="Length of each value's interval.")
+    shake: list[float] = Field(description="Camera shake 0-1 of each interval (0 steady).")
 
 
 class Motion(_Strict):
@@ -80,12 +128,17 @@ class Quality(_Strict):
 class AnalysisResult(_Strict):
     """What analyze() returns; the web layer adds job_id and thumbnail URLs."""
 
-    analyzer_version: str
+    analyzer_version: str = Field(
+        description="2.0 now. Results of 1.0 (older jobs) have no scenes[].kind or transition "
+        "times, no cues, no stability and no audio.loudness; clients should allow for that."
+    )
     frames_analyzed: int = Field(ge=0)
     analysis_seconds: float = Field(ge=0)
     video: VideoFacts
     audio: AudioFacts | None = Field(description="null when the file has no audio stream.")
     scenes: list[Scene]
+    cues: list[Cue] = Field(description="Black, frozen and silent stretches, in time order.")
     motion: Motion
     highlights: list[Highlight] = Field(description="Up to three most active segments, best first.")
+    stability: Stability
     quality: Quality

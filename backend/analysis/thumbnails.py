@@ -51,15 +51,24 @@ class ThumbnailPicker:
         self.written = 0
         self._pending: dict[int, Candidate] = {}
         self._best: Candidate | None = None
+        self._fallback: Candidate | None = None
 
     def add(self, frame_index: int, candidate: Candidate) -> None:
         self._pending[frame_index] = candidate
 
-    def decided(self, frame_index: int, is_cut: bool) -> None:
-        """The detector has decided frame_index; is_cut means it starts a new scene."""
+    def decided(self, frame_index: int, is_cut: bool, in_transition: bool = False) -> None:
+        """frame_index is settled: is_cut means it starts a new scene; a frame inside a
+        dissolve or wipe mixes two scenes and stands for neither."""
         if is_cut:
             self._close_scene()
         candidate = self._pending.pop(frame_index, None)
+        if in_transition:
+            # Kept only in case the scene has no frame of its own to show.
+            if candidate is not None and (
+                self._fallback is None or candidate.score > self._fallback.score
+            ):
+                self._fallback = candidate
+            return
         if candidate is not None and (self._best is None or candidate.score > self._best.score):
             self._best = candidate
 
@@ -67,10 +76,12 @@ class ThumbnailPicker:
         self._close_scene()
 
     def _close_scene(self) -> None:
-        if self._best is not None:
-            write_jpeg(self._best.rgb, self.directory / f"{self.written}.jpg", self.rotation_ccw)
+        best = self._best or self._fallback
+        if best is not None:
+            write_jpeg(best.rgb, self.directory / f"{self.written}.jpg", self.rotation_ccw)
         self.written += 1
         self._best = None
+        self._fallback = None
 
 
 def write_jpeg(rgb: np.ndarray, path: Path, rotation_ccw: int) -> None:

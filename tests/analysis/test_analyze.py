@@ -40,7 +40,7 @@ def test_default_clip_reports_the_basics(tmp_path: Path) -> None:
     assert video["profile"] == "High"
     assert video["bit_rate"] > 0
     assert "mp4" in video["container"]
-    assert result["scenes"] == [{"index": 0, "start_s": 0.0, "end_s": 2.0}]
+    assert result["scenes"] == [{"index": 0, "start_s": 0.0, "end_s": 2.0, "kind": "cut"}]
     assert result["motion"]["interval_s"] == 1.0
     assert len(result["motion"]["values"]) == 2
     assert "low_resolution" in codes(result)

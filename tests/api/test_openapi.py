@@ -53,3 +53,22 @@ def test_documents_match_their_published_schemas(
     assert result["job_id"] == job_id
     assert all(s["thumbnail_url"].endswith(".jpg") for s in result["scenes"])
     JobList.model_validate(client.get("/api/jobs", headers=headers).get_json())
+
+
+def test_the_published_result_schema_has_the_analyzer_2_fields(client: FlaskClient) -> None:
+    schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+
+    result = schemas["JobResult"]
+    assert {"cues", "stability"} <= set(result["required"])
+    scene = schemas["SceneOut"]["properties"]
+    assert {"kind", "transition_start_s", "transition_end_s"} <= set(scene)
+    assert set(schemas["Cue"]["properties"]["kind"]["enum"]) == {"black", "freeze", "silence"}
+    assert set(schemas["Loudness"]["required"]) == {
+        "integrated_lufs",
+        "range_lu",
+        "true_peak_dbtp",
+        "clipped_samples",
+    }
+    assert "shake" in schemas["Stability"]["properties"]
+    codes = set(schemas["QualityWarning"]["properties"]["code"]["enum"])
+    assert {"too_quiet", "clipping", "shaky"} <= codes
