@@ -66,6 +66,8 @@ class Config:
     auth_rate_limit: str = "10/minute;100/hour"
     upload_rate_limit: str = "30/minute;500/day"
     testing: bool = False
+    # A token unused this many days stops working.
+    token_idle_days: int = 30
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -90,6 +92,7 @@ class Config:
             rate_limits_enabled=env.get("CLIPSCOPE_RATE_LIMITS", "on") != "off",
             auth_rate_limit=env.get("CLIPSCOPE_AUTH_RATE_LIMIT") or cls.auth_rate_limit,
             upload_rate_limit=env.get("CLIPSCOPE_UPLOAD_RATE_LIMIT") or cls.upload_rate_limit,
+            token_idle_days=max(1, _int(env, "CLIPSCOPE_TOKEN_IDLE_DAYS", 30)),
         )
 
     def with_overrides(self, **changes: Any) -> Config:
