@@ -14,3 +14,35 @@ keepalive = 5
 accesslog = "-" if os.environ.get("CLIPSCOPE_ACCESS_LOG") else None
 # No preload: each worker process builds its own app, database pool and runner threads.
 preload_app = False
+
+# --- Prometheus multi-process metrics (GET /metrics) ------------------------------------------
+# Each worker writes its samples to files in PROMETHEUS_MULTIPROC_DIR and /metrics merges them.
+# The directory must exist before a worker imports the app, and hold nothing from an earlier run.
+_created_metrics_dir: str | None = None
+
+
+def on_starting(server: object) -> None:
+    global _created_metrics_dir
+    import glob
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        _created_metrics_dir = tempfile.mkdtemp(prefix="clipscope-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = _created_metrics_dir
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+    for stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(stale)
+
+
+def child_exit(server: object, worker: object) -> None:
+    # The dead worker's gauges go; its counters and histograms stay in the merged totals.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+def on_exit(server: object) -> None:
+    if _created_metrics_dir:
+        import shutil
+
+        shutil.rmtree(_created_metrics_dir, ignore_errors=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import logging
 
 from flask import Flask
 
@@ -18,6 +17,9 @@ from backend.jobs.runners import make_runner
 from backend.jobs.store import JobStore
 from backend.jobs.sweeper import Sweeper
 from backend.notify import init_notify
+from backend.observability.exposition import bp as metrics_bp
+from backend.observability.logs import configure_logging
+from backend.observability.requests import init_request_logging
 from backend.services import Services
 from backend.storage import Storage
 
@@ -28,7 +30,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(config.log_format)
 
     db = Database(config.database_url)
     store = JobStore(db, lease_s=config.lease_s, max_attempts=config.max_attempts)
@@ -37,8 +39,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["clipscope"] = Services(config, db, store, storage, runner)
     init_notify(app.extensions["clipscope"])
 
+    init_request_logging(app)  # first, so even a rate-limited request gets its id and line
     init_limits(app, config)
     register_blueprints(app)
+    app.register_blueprint(metrics_bp)
     register_cors(app)
     register_error_handlers(app)
     app.cli.add_command(jobs_cli)

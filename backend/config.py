@@ -68,6 +68,9 @@ class Config:
     testing: bool = False
     # A token unused this many days stops working.
     token_idle_days: int = 30
+    log_format: str = "auto"  # json, text, or auto: text on a terminal, JSON elsewhere
+    metrics_token: str | None = field(default=None, repr=False)
+    worker_metrics_port: int = 9464
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -93,6 +96,9 @@ class Config:
             auth_rate_limit=env.get("CLIPSCOPE_AUTH_RATE_LIMIT") or cls.auth_rate_limit,
             upload_rate_limit=env.get("CLIPSCOPE_UPLOAD_RATE_LIMIT") or cls.upload_rate_limit,
             token_idle_days=max(1, _int(env, "CLIPSCOPE_TOKEN_IDLE_DAYS", 30)),
+            log_format=env.get("CLIPSCOPE_LOG_FORMAT") or "auto",
+            metrics_token=env.get("CLIPSCOPE_METRICS_TOKEN") or None,
+            worker_metrics_port=_int(env, "CLIPSCOPE_WORKER_METRICS_PORT", 9464),
         )
 
     def with_overrides(self, **changes: Any) -> Config:

@@ -10,6 +10,7 @@ from flask import g, request
 
 from backend.accounts import user_id_for_token
 from backend.errors import Unauthorized
+from backend.observability.requests import remember_user
 from backend.services import services
 
 P = ParamSpec("P")
@@ -39,6 +40,7 @@ def auth_required(view: Callable[P, R]) -> Callable[P, R]:
                 "This session has ended (signed out or unused for too long); sign in again."
             )
         g.user_id, g.token_id = found
+        remember_user(g.user_id)
         return view(*args, **kwargs)
 
     wrapper._auth_required = True  # type: ignore[attr-defined]

@@ -11,6 +11,8 @@ from backend.errors import ApiError, Conflict, job_not_found
 from backend.jobs.status import ACTIVE, TERMINAL, JobStatus
 from backend.jobs.store import JobStore, execute_update, queued_again
 from backend.models import Job
+from backend.observability import transitions
+from backend.observability.transitions import Transition
 from backend.storage import Storage
 from backend.timeutil import utcnow
 
@@ -26,6 +28,9 @@ def cancel(store: JobStore, job_id: str, user_id: int | None) -> Job:
     """Cancel a queued or running job (user_id None: any user's, for the CLI)."""
     now = utcnow()
     with store.db.session() as session:
+        was = session.execute(
+            select(Job.status, Job.attempts, Job.updated_at).where(Job.id == job_id)
+        ).first()
         query = update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE))
         if user_id is not None:
             query = query.where(Job.user_id == user_id)
@@ -43,6 +48,8 @@ def cancel(store: JobStore, job_id: str, user_id: int | None) -> Job:
     if rows == 0:
         raise already_finished(job)
     store.changes.changed(job_id)
+    if was is not None:
+        transitions.record(Transition(job_id, was[0], "cancelled", was[1], was[2]), now)
     return job
 
 

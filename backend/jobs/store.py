@@ -17,6 +17,8 @@ from backend.jobs.changes import JobChanges
 from backend.jobs.outcome import Outcome
 from backend.jobs.status import JobErrorCode, JobPhase, JobStatus
 from backend.models import Job
+from backend.observability import metrics, transitions
+from backend.observability.transitions import Transition
 from backend.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ def claim_id(owner: str) -> str:
 
 # Built once: every status poll runs it, and building the expression costs more than the query.
 _JOB_OF_USER = select(Job).where(Job.id == bindparam("job_id"), Job.user_id == bindparam("user_id"))
+# A queued job's last change is when it was queued (created, re-queued or retried).
+_QUEUED_SINCE = select(Job.updated_at, Job.attempts).where(Job.id == bindparam("job_id"))
 
 
 def _held(job_id: str, claim: str) -> tuple[ColumnElement[bool], ...]:
@@ -114,6 +118,7 @@ class JobStore:
         """Take a queued job; the WHERE makes two claimers race safely."""
         now = utcnow()
         with self.db.session() as session:
+            queued = session.execute(_QUEUED_SINCE, {"job_id": job_id}).first()
             rows = execute_update(
                 session,
                 update(Job)
@@ -130,8 +135,10 @@ class JobStore:
                     updated_at=now,
                 ),
             )
-        if rows:
+        if rows and queued is not None:
             self.changes.changed(job_id)
+            since, attempts = queued
+            transitions.record(Transition(job_id, "queued", "processing", attempts + 1, since), now)
         return rows == 1
 
     def report_progress(
@@ -190,17 +197,23 @@ class JobStore:
             )
         if rows:
             self.changes.changed(job_id)
+            transitions.record(Transition(job_id, "processing", "queued", 0, None))
         return rows == 1
 
     def finish(self, job_id: str, owner: str, outcome: Outcome) -> bool:
         """The one place a job ends completed or failed. False if it was not ours."""
         with self.db.session() as session:
-            finished = self._finish(session, job_id, owner, outcome)
-        if finished:
+            ended = self._finish(session, job_id, owner, outcome)
+        if ended is not None:
             self.changes.changed(job_id)
-        return finished
+            transitions.record(ended)
+            if outcome.status == JobStatus.COMPLETED:
+                metrics.observe_result(outcome.result)
+        return ended is not None
 
-    def _finish(self, session: Session, job_id: str, owner: str, outcome: Outcome) -> bool:
+    def _finish(
+        self, session: Session, job_id: str, owner: str, outcome: Outcome
+    ) -> Transition | None:
         now = utcnow()
         done = outcome.status == JobStatus.COMPLETED
         rows = execute_update(
@@ -221,13 +234,14 @@ class JobStore:
             ),
         )
         if rows != 1:
-            return False
+            return None
         job = session.get(Job, job_id, populate_existing=True)
         assert job is not None
         for listener in self.finish_listeners:
             listener(session, job)
-        log.info("job %s %s %s", job_id, outcome.status, outcome.error_code or "")
-        return True
+        return Transition(
+            job_id, "processing", outcome.status, job.attempts, job.started_at, outcome.error_code
+        )
 
     def touch_stale_queued(self, queued_before: datetime) -> list[str]:
         """Ids of jobs queued since before `queued_before`, marked as looked at now."""
@@ -250,17 +264,22 @@ class JobStore:
     def recover_expired(self) -> tuple[int, int]:
         """Re-queue jobs whose holder died; fail those out of attempts. (requeued, lost)"""
         now = utcnow()
+        expired = (
+            Job.status == JobStatus.PROCESSING,
+            Job.lease_expires_at < now,
+            Job.attempts < self.max_attempts,
+        )
         with self.db.session() as session:
+            back = session.execute(select(Job.id, Job.attempts, Job.started_at).where(*expired))
+            changes = [Transition(i, "processing", "queued", n, at) for i, n, at in back]
             requeued = execute_update(
                 session,
                 update(Job)
-                .where(
-                    Job.status == JobStatus.PROCESSING,
-                    Job.lease_expires_at < now,
-                    Job.attempts < self.max_attempts,
-                )
+                .where(Job.id.in_([c.job_id for c in changes]), *expired)
                 .values(**queued_again("Waiting for a worker (the previous one stopped)", now)),
             )
+        for change in changes if requeued else ():
+            transitions.record(change, now)
         lost = 0
         with self.db.session() as session:
             dead = session.execute(

@@ -14,6 +14,7 @@ from backend.jobs.create import create_job
 from backend.jobs.dedup import find_duplicate
 from backend.jobs.documents import job_document
 from backend.notify.tokens import register_token
+from backend.observability import metrics
 from backend.services import Services
 from backend.uploads import idempotency
 from backend.uploads.receive import BodyReader, ReceivedVideo, receive
@@ -63,6 +64,7 @@ def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepte
                 raise error
             return Accepted(earlier.status, earlier.body, replayed=True)
         accepted = _store(svc, user_id, job_id, video, key)
+        metrics.observe_upload(video.size, "upload")
     except BaseException:
         svc.storage.remove_job(user_id, job_id)
         if key and earlier is None:
