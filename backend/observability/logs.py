@@ -61,10 +61,11 @@ class TextFormatter(logging.Formatter):
 
 
 def _json_formatter() -> logging.Formatter:
+    # process: which gunicorn worker or Celery child wrote the line; time: ISO 8601 UTC with ms.
     return JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        datefmt="%Y-%m-%dT%H:%M:%S%z",
+        "%(levelname)s %(name)s %(process)d %(message)s",
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp="time",
     )
 
 
@@ -95,4 +96,4 @@ def configure_logging(setting: str, level: int = logging.INFO) -> None:
 
 def event(logger: logging.Logger, message: str, **fields: Any) -> None:
     """Log one structured event at INFO: `fields` become JSON keys (or key=value in text)."""
-    logger.info(message, extra=fields)
+    logger.info(message, extra={k: v for k, v in fields.items() if v is not None})
