@@ -70,7 +70,8 @@ class Config:
     token_idle_days: int = 30
     log_format: str = "auto"  # json, text, or auto: text on a terminal, JSON elsewhere
     metrics_token: str | None = field(default=None, repr=False)
-    worker_metrics_port: int = 9464
+    worker_metrics_port: int = 9464  # a Celery worker's /metrics; 0 turns it off
+    worker_metrics_host: str = "127.0.0.1"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -99,6 +100,7 @@ class Config:
             log_format=env.get("CLIPSCOPE_LOG_FORMAT") or "auto",
             metrics_token=env.get("CLIPSCOPE_METRICS_TOKEN") or None,
             worker_metrics_port=_int(env, "CLIPSCOPE_WORKER_METRICS_PORT", 9464),
+            worker_metrics_host=env.get("CLIPSCOPE_WORKER_METRICS_HOST") or "127.0.0.1",
         )
 
     def with_overrides(self, **changes: Any) -> Config:

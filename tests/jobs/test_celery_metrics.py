@@ -1,0 +1,120 @@
+"""A real Celery worker serves its own metrics, merged over its pool's child processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from backend.config import PROJECT_ROOT
+from tests.conftest import AppFactory
+from tests.helpers import AuthActions, distinct_videos, upload_file, wait_for, wait_for_job
+from tests.jobs.test_celery import redis_url  # noqa: F401 - the fixture
+from tests.server.test_gunicorn import free_port
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def metrics_worker(
+    postgres_url: str,
+    redis_url: str,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> Iterator[tuple[Path, int]]:
+    port, log_path = free_port(), tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_url,
+        "REDIS_URL": redis_url,
+        "CLIPSCOPE_EXECUTOR": "celery",
+        "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "CLIPSCOPE_SECRET_KEY": "test",
+        "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
+        "CLIPSCOPE_WORKER_METRICS_PORT": str(port),
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                str(PROJECT_ROOT / ".venv/bin/celery"),
+                "-A",
+                "backend.jobs.celery_app",
+                "worker",
+                "--concurrency=2",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield log_path, port
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(30)
+
+
+def _samples(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_a_celery_worker_counts_the_jobs_its_children_ran(
+    make_app: AppFactory,
+    postgres_url: str,
+    redis_url: str,  # noqa: F811 - the fixture
+    metrics_worker: tuple[Path, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As in production, the web process finds the broker in its environment (Celery reads
+    # its settings from there when it first configures itself).
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    log_path, port = metrics_worker
+    app = make_app(
+        database_url=postgres_url,
+        redis_url=redis_url,
+        executor="celery",
+        upload_dir=tmp_path / "uploads",
+    )
+    client = app.test_client()
+    headers = AuthActions(client).register()
+    ids = [
+        upload_file(client, headers, video).get_json()["job_id"]
+        for video in distinct_videos(tmp_path, 2, seconds=0.5)
+    ]
+    for job_id in ids:
+        try:
+            job = wait_for_job(client, headers, job_id, timeout=30)
+        except AssertionError as error:
+            raise AssertionError(log_path.read_text()[-3000:]) from error
+        assert job["status"] == "completed"
+    done = (
+        "clipscope_job_transitions_total",
+        (("from_status", "processing"), ("to_status", "completed")),
+    )
+
+    def counted() -> bool:
+        try:
+            return _samples(port).get(done, 0) == 2
+        except requests.RequestException:
+            return False
+
+    wait_for(counted, timeout=30, what="the worker's metrics to count both jobs")
+    samples = _samples(port)
+    assert samples[("clipscope_analysis_frames_total", ())] == 24
+    assert samples[("clipscope_job_analysis_seconds_count", (("status", "completed"),))] == 2
