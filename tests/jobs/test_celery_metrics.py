@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from celery import Celery
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend.config import PROJECT_ROOT
@@ -79,11 +80,7 @@ def test_a_celery_worker_counts_the_jobs_its_children_ran(
     redis_url: str,  # noqa: F811 - the fixture
     metrics_worker: tuple[Path, int],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # As in production, the web process finds the broker in its environment (Celery reads
-    # its settings from there when it first configures itself).
-    monkeypatch.setenv("REDIS_URL", redis_url)
     log_path, port = metrics_worker
     app = make_app(
         database_url=postgres_url,
@@ -97,6 +94,12 @@ def test_a_celery_worker_counts_the_jobs_its_children_ran(
         upload_file(client, headers, video).get_json()["job_id"]
         for video in distinct_videos(tmp_path, 2, seconds=0.5)
     ]
+    # The message CeleryRunner.submit sends, from a Celery client of our own: the shared
+    # module-level app keeps the broker of the first test that configured it in this process.
+    sender = Celery("clipscope-test", broker=redis_url)
+    for job_id in ids:
+        sender.send_task("clipscope.run_job", (job_id,), queue="clipscope")
+    sender.close()
     for job_id in ids:
         try:
             job = wait_for_job(client, headers, job_id, timeout=30)
