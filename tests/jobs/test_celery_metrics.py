@@ -82,10 +82,12 @@ def test_a_celery_worker_counts_the_jobs_its_children_ran(
     tmp_path: Path,
 ) -> None:
     log_path, port = metrics_worker
+    # The web side only stores the uploads (its runner is not started): the jobs reach the
+    # worker as the messages CeleryRunner.submit sends, from a Celery client of our own.
     app = make_app(
         database_url=postgres_url,
-        redis_url=redis_url,
-        executor="celery",
+        executor="thread",
+        start_background=False,
         upload_dir=tmp_path / "uploads",
     )
     client = app.test_client()
@@ -94,8 +96,6 @@ def test_a_celery_worker_counts_the_jobs_its_children_ran(
         upload_file(client, headers, video).get_json()["job_id"]
         for video in distinct_videos(tmp_path, 2, seconds=0.5)
     ]
-    # The message CeleryRunner.submit sends, from a Celery client of our own: the shared
-    # module-level app keeps the broker of the first test that configured it in this process.
     sender = Celery("clipscope-test", broker=redis_url)
     for job_id in ids:
         sender.send_task("clipscope.run_job", (job_id,), queue="clipscope")
