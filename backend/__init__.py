@@ -10,6 +10,7 @@ from backend.api import register_blueprints
 from backend.api.cors import register_cors
 from backend.api.errors import register_error_handlers
 from backend.api.limits import init_limits
+from backend.batches.notify import batch_finish_listener
 from backend.cli import jobs_cli
 from backend.config import Config
 from backend.db import Database
@@ -38,6 +39,7 @@ def create_app(config: Config | None = None) -> Flask:
     runner = make_runner(config, store, storage)
     app.extensions["clipscope"] = Services(config, db, store, storage, runner)
     init_notify(app.extensions["clipscope"])
+    store.finish_listeners.append(batch_finish_listener)
 
     init_request_logging(app)  # first, so even a rate-limited request gets its id and line
     init_limits(app, config)

@@ -150,3 +150,57 @@ class PushTokenOut(BaseModel):
     active: bool
     created_at: str
     registered_at: str
+
+
+class BatchPart(BaseModel):
+    index: int
+    filename: str
+    job_id: str | None = Field(description="The part's job; null when the part was refused.")
+    deduplicated: bool = Field(description="The same video was already being analysed.")
+    error: ErrorBody | None = Field(description="Why the part was refused, in the error shape.")
+
+
+class BatchCounts(BaseModel):
+    queued: int
+    processing: int
+    completed: int
+    failed: int
+    cancelled: int
+
+
+class BatchLinks(BaseModel):
+    self: str
+    cancel: str
+
+
+class BatchOut(BaseModel):
+    id: str
+    status: Literal["queued", "processing", "completed", "partial", "failed", "cancelled"]
+    progress: int = Field(ge=0, le=100)
+    total: int
+    counts: BatchCounts
+    parts: list[BatchPart]
+    jobs: list[JobOut]
+    created_at: str
+    finished_at: str | None
+    links: BatchLinks
+
+
+class BatchList(BaseModel):
+    batches: list[BatchOut]
+    next_cursor: str | None
+
+
+class BatchListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = None
+
+
+class BatchForm(BaseModel):
+    """The multipart form of POST /api/batches: the field `video` repeated, one per file."""
+
+    video: list[bytes] = Field(
+        description="The videos (at most 20), each checked like an upload.",
+        json_schema_extra={"items": {"type": "string", "format": "binary"}},
+    )

@@ -8,10 +8,13 @@ from backend.models import Job
 from backend.uploads.receive import ReceivedVideo
 
 
-def create_job(session: Session, job_id: str, user_id: int, video: ReceivedVideo) -> Job:
+def create_job(
+    session: Session, job_id: str, user_id: int, video: ReceivedVideo, batch_id: str | None = None
+) -> Job:
     job = Job(
         id=job_id,
         user_id=user_id,
+        batch_id=batch_id,
         filename=video.filename,
         content_type=video.container.content_type,
         size_bytes=video.size,
