@@ -23,6 +23,7 @@ from backend.observability.logs import configure_logging
 from backend.observability.requests import init_request_logging
 from backend.services import Services
 from backend.storage import Storage
+from backend.uploads.by_url import UrlSource, fetch_settings
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -40,6 +41,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["clipscope"] = Services(config, db, store, storage, runner)
     init_notify(app.extensions["clipscope"])
     store.finish_listeners.append(batch_finish_listener)
+    store.before_analysis.append(UrlSource(store, storage, fetch_settings(config)))
 
     init_request_logging(app)  # first, so even a rate-limited request gets its id and line
     init_limits(app, config)

@@ -72,6 +72,10 @@ class Config:
     metrics_token: str | None = field(default=None, repr=False)
     worker_metrics_port: int = 9464  # a Celery worker's /metrics; 0 turns it off
     worker_metrics_host: str = "127.0.0.1"
+    # Jobs submitted by URL: hosts allowed to resolve to private or local addresses.
+    fetch_allow_hosts: frozenset[str] = frozenset()
+    fetch_connect_timeout_s: float = 10.0
+    fetch_read_timeout_s: float = 30.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -101,6 +105,13 @@ class Config:
             metrics_token=env.get("CLIPSCOPE_METRICS_TOKEN") or None,
             worker_metrics_port=_int(env, "CLIPSCOPE_WORKER_METRICS_PORT", 9464),
             worker_metrics_host=env.get("CLIPSCOPE_WORKER_METRICS_HOST") or "127.0.0.1",
+            fetch_allow_hosts=frozenset(
+                host.strip().lower()
+                for host in env.get("CLIPSCOPE_FETCH_ALLOW_HOSTS", "").split(",")
+                if host.strip()
+            ),
+            fetch_connect_timeout_s=float(_int(env, "CLIPSCOPE_FETCH_CONNECT_TIMEOUT_S", 10)),
+            fetch_read_timeout_s=float(_int(env, "CLIPSCOPE_FETCH_READ_TIMEOUT_S", 30)),
         )
 
     def with_overrides(self, **changes: Any) -> Config:

@@ -117,6 +117,16 @@ class UploadAccepted(BaseModel):
     job: JobWithResult
 
 
+class UrlJobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(
+        max_length=2048,
+        pattern=r"^https?://",
+        description="An http(s) address of the video; the server downloads it.",
+        examples=["https://example.com/clips/beach.mp4"],
+    )
+
+
 class UploadForm(BaseModel):
     """The multipart form of POST /api/upload (or the raw video as the body)."""
 

@@ -56,6 +56,8 @@ def execute_job(
 
     outcome: Outcome | None
     try:
+        for before in store.before_analysis:  # a job submitted by URL fetches its video here
+            before(job_id, owner, should_stop)
         files = job_files(store, storage, job_id)
         if files is None:
             return  # deleted while it waited

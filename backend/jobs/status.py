@@ -19,6 +19,7 @@ ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.PROCESSING})
 
 class JobPhase(StrEnum):
     QUEUED = "queued"
+    FETCHING = "fetching"  # a job submitted by URL downloads its video first
     PROBING = "probing"
     ANALYZING = "analyzing"
     FINALIZING = "finalizing"
@@ -31,3 +32,6 @@ class JobErrorCode(StrEnum):
     ANALYSIS_TIMEOUT = "analysis_timeout"
     WORKER_LOST = "worker_lost"
     INTERNAL_ERROR = "internal_error"
+    FETCH_FAILED = "fetch_failed"
+    NOT_A_VIDEO = "not_a_video"
+    TOO_LARGE = "too_large"

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 # Called inside the transaction that ends a job (completed or failed), so that
 # what they write (the push outbox) commits or rolls back with the job's end.
 FinishListener = Callable[[Session, Job], None]
+# Run by the runner after the claim and before the analysis (job id, claim, should_stop): a job
+# submitted by URL fetches its video here. Raising AnalysisError fails the job.
+BeforeAnalysis = Callable[[str, str, Callable[[], bool]], None]
 
 
 def claim_id(owner: str) -> str:
@@ -69,6 +72,7 @@ class JobStore:
         self.lease = timedelta(seconds=lease_s)
         self.max_attempts = max_attempts
         self.finish_listeners: list[FinishListener] = []
+        self.before_analysis: list[BeforeAnalysis] = []
         self.changes = JobChanges()
 
     # --- reads (the caller's session) -------------------------------------------------

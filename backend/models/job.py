@@ -42,6 +42,8 @@ class Job(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     source_name: Mapped[str] = mapped_column(String(64))
     source_deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Submitted by URL: the runner fetches it before the analysis (phase `fetching`).
+    source_url: Mapped[str | None] = mapped_column(Text, default=None)
 
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     error_code: Mapped[str | None] = mapped_column(String(40), default=None)

@@ -19,7 +19,7 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 UNMATCHED = "<unmatched>"
 # Their 4xx/5xx answers count as refused uploads, by error code (a batch counts per part).
-UPLOAD_ENDPOINTS = {"uploads.upload", "jobs.create_from_url"}
+UPLOAD_ENDPOINTS = {"uploads.upload", "jobs_by_url.create_from_url"}
 
 
 def request_id_from(header: str | None) -> str:
