@@ -15,8 +15,8 @@ from typing import Any
 from celery import Celery
 from flask import Flask
 
-# Connects the worker's metrics signals (multi-process directory, HTTP endpoint).
-import backend.observability.celery_metrics  # noqa: F401
+# Connects the worker's logging and metrics signals.
+import backend.observability.worker  # noqa: F401
 from backend.config import Config
 from backend.jobs.execute import execute_job
 from backend.jobs.heartbeat import Heartbeat, new_owner_id

@@ -1,4 +1,4 @@
-"""A real Celery worker serves its own metrics, merged over its pool's child processes."""
+"""A real Celery worker: its own metrics, merged over its pool's children, and JSON logs."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ def metrics_worker(
         "CLIPSCOPE_SECRET_KEY": "test",
         "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
         "CLIPSCOPE_WORKER_METRICS_PORT": str(port),
+        "CLIPSCOPE_LOG_FORMAT": "json",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with open(log_path, "wb") as log:
@@ -119,5 +120,8 @@ def test_a_celery_worker_counts_the_jobs_its_children_ran(
 
     wait_for(counted, timeout=30, what="the worker's metrics to count both jobs")
     samples = _samples(port)
+    # The worker logs like the web: one JSON line per job transition, not one per handler.
+    ended = [line for line in log_path.read_text().splitlines() if '"to": "completed"' in line]
+    assert len(ended) == 2 and all(line.startswith("{") for line in ended), ended
     assert samples[("clipscope_analysis_frames_total", ())] == 24
     assert samples[("clipscope_job_analysis_seconds_count", (("status", "completed"),))] == 2

@@ -1,4 +1,4 @@
-"""Metrics of a Celery worker: one multi-process directory for its children, served over HTTP."""
+"""A Celery worker's logs (our format, not Celery's) and metrics (its pool's, over HTTP)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,19 @@ import os
 import tempfile
 from typing import Any
 
-from celery.signals import worker_init, worker_process_shutdown
+from celery.signals import setup_logging, worker_init, worker_process_shutdown
 
 from backend.config import Config
+from backend.observability.logs import configure_logging
 
 log = logging.getLogger(__name__)
+
+
+@setup_logging.connect  # type: ignore[untyped-decorator]
+def _logging(**_: Any) -> None:
+    # Connected, this replaces Celery's own set-up: one handler, JSON or text like the web's,
+    # inherited by the pool's children (a second handler would print every line twice).
+    configure_logging(Config.from_env().log_format)
 
 
 @worker_init.connect  # type: ignore[untyped-decorator]
