@@ -201,7 +201,7 @@ class JobStore:
             )
         if rows:
             self.changes.changed(job_id)
-            transitions.record(Transition(job_id, "processing", "queued", 0, None))
+            transitions.record(Transition(job_id, "processing", "queued", None, None))
         return rows == 1
 
     def finish(self, job_id: str, owner: str, outcome: Outcome) -> bool:

@@ -18,7 +18,7 @@ class Transition:
     job_id: str
     from_status: str
     to_status: str
-    attempt: int
+    attempt: int | None
     # When the job entered `from_status`: the time in it is what `ms` reports.
     since: datetime | None
     error_code: str | None = None
@@ -38,7 +38,8 @@ def record(change: Transition, now: datetime | None = None) -> None:
     )
     event(
         log,
-        f"job {change.job_id} {was} -> {to} (attempt {change.attempt})",
+        f"job {change.job_id} {was} -> {to}"
+        + (f" (attempt {change.attempt})" if change.attempt is not None else ""),
         event="job",
         job_id=change.job_id,
         **{"from": was, "to": to},

@@ -6,6 +6,7 @@ Create Date: 2026-11-30 02:00:00.000000
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,7 +21,10 @@ def upgrade() -> None:
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_used_at", sa.DateTime(), nullable=True))
     # Existing tokens count as used when the column appears: nobody is signed out by the upgrade.
-    op.execute(sa.text("UPDATE api_tokens SET last_used_at = CURRENT_TIMESTAMP"))
+    # Naive UTC from Python, as every stored time (CURRENT_TIMESTAMP would follow the server's
+    # time zone on PostgreSQL).
+    now = datetime.now(UTC).replace(tzinfo=None)
+    op.get_bind().execute(sa.text("UPDATE api_tokens SET last_used_at = :now"), {"now": now})
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.alter_column("last_used_at", existing_type=sa.DateTime(), nullable=False)
 
