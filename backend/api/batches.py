@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
+from backend.api.bodies import streams_body
 from backend.api.limits import limiter, upload_limit, user_key
 from backend.api.openapi import operation
 from backend.api.schemas import BatchForm, BatchList, BatchListQuery, BatchOut
@@ -30,6 +31,7 @@ def _document(batch_id: str) -> dict[str, object]:
     body_content_type="multipart/form-data",
     responses={202: BatchOut},
 )
+@streams_body
 @auth_required
 @limiter.limit(upload_limit, key_func=user_key)
 def create_batch() -> ResponseReturnValue:

@@ -56,7 +56,9 @@ def accept_batch(
     parts: list[dict[str, Any]] = []
     try:
         videos = VideoParts(
-            BodyReader(stream, length, limit), options["boundary"].encode(), MAX_VIDEOS
+            BodyReader(stream, length, limit, svc.config.body_idle_timeout_s),
+            options["boundary"].encode(),
+            MAX_VIDEOS,
         )
         for index, (raw_name, part) in enumerate(videos):
             name = clean_filename(raw_name, f"video {index + 1}")

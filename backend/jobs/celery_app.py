@@ -18,8 +18,9 @@ from flask import Flask
 # Connects the worker's logging and metrics signals.
 import backend.observability.worker  # noqa: F401
 from backend.config import Config
-from backend.jobs.execute import execute_job
+from backend.jobs.execute import execute_job, release
 from backend.jobs.heartbeat import Heartbeat, new_owner_id
+from backend.jobs.isolation import limits_from
 from backend.jobs.store import JobStore, claim_id
 from backend.services import Services
 from backend.storage import Storage
@@ -39,6 +40,9 @@ def celery_settings(config: Config) -> dict[str, Any]:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
+        # A task only schedules: the analysis runs in a supervised child process (isolation.py),
+        # which a prefork pool's daemonic processes may not start.
+        "worker_pool": "threads",
         "task_default_queue": "clipscope",
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {"visibility_timeout": max(3600, config.job_timeout_s * 2)},
@@ -86,7 +90,7 @@ class CeleryRunner:
         self.store = store
         self.storage = storage
         self.workers = config.workers
-        self.job_timeout_s = config.job_timeout_s
+        self.limits = limits_from(config)
         self.resend_after = timedelta(seconds=max(60.0, config.lease_s * 4))
         self.heartbeat = Heartbeat(store, new_owner_id(), on_recover=self.resend_stale)
 
@@ -101,7 +105,7 @@ class CeleryRunner:
         running = self.heartbeat.claims()
         self.heartbeat.stop(timeout)
         for job_id, claim in running:
-            self.store.release(job_id, claim)
+            release(self.store, job_id, claim)
 
     def submit(self, job_id: str) -> None:
         try:
@@ -120,7 +124,7 @@ class CeleryRunner:
             return
         stop = self.heartbeat.track(job_id, claim)
         try:
-            execute_job(self.store, self.storage, job_id, claim, stop, self.job_timeout_s)
+            execute_job(self.store, self.storage, job_id, claim, stop, self.limits)
         finally:
             self.heartbeat.untrack(claim)
 

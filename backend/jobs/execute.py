@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from dataclasses import dataclass
 
-from backend.analysis import AnalysisCancelled, AnalysisError, analyze
+from backend.analysis import AnalysisCancelled, AnalysisError
+from backend.jobs.isolation import AnalysisFailed, Limits, analyze_isolated
 from backend.jobs.outcome import Outcome
 from backend.jobs.progress import ThrottledProgress
-from backend.jobs.status import JobErrorCode
+from backend.jobs.status import JobErrorCode, JobStatus
 from backend.jobs.store import JobStore
 from backend.models import Job
 from backend.storage import Storage
+from backend.transient import DatabaseUnavailable, is_transient, retry_transient
 
 log = logging.getLogger(__name__)
 
@@ -41,37 +44,53 @@ def execute_job(
     job_id: str,
     owner: str,
     stop: threading.Event,
-    timeout_s: float,
+    limits: Limits,
 ) -> None:
     """Analyse a job this owner has claimed and record the outcome."""
-    deadline = time.monotonic() + timeout_s
-    progress = ThrottledProgress(
-        lambda phase, percent, message: store.report_progress(
-            job_id, owner, phase, percent, message
-        )
-    )
+    deadline = time.monotonic() + limits.timeout_s
+
+    def write_progress(phase: str, percent: int, message: str) -> bool:
+        try:
+            return store.report_progress(job_id, owner, phase, percent, message)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            # Progress is best effort: the analysis goes on, and the next write catches up.
+            log.warning("job %s: progress not recorded (%s)", job_id, error)
+            return True
+
+    progress = ThrottledProgress(write_progress)
 
     def should_stop() -> bool:
         return stop.is_set() or progress.lost or time.monotonic() > deadline
 
     outcome: Outcome | None
+    files = None
     try:
         for before in store.before_analysis:  # a job submitted by URL fetches its video here
             before(job_id, owner, should_stop)
-        files = job_files(store, storage, job_id)
+        files = retry_transient(
+            lambda: job_files(store, storage, job_id), f"job {job_id}: read", stop=stop
+        )
         if files is None:
             return  # deleted while it waited
         outcome = Outcome.completed(
-            analyze(files.source, progress, should_stop, thumbnails_dir=files.thumbnails)
+            analyze_isolated(
+                files.source,
+                progress,
+                should_stop,
+                thumbnails_dir=files.thumbnails,
+                limits=limits,
+            )
         )
-    except AnalysisCancelled:
+    except (AnalysisCancelled, DatabaseUnavailable):
         outcome = None
         if time.monotonic() > deadline and not stop.is_set() and not progress.lost:
             outcome = Outcome.failed(
                 JobErrorCode.ANALYSIS_TIMEOUT,
-                f"The analysis took longer than the limit of {timeout_s:g} seconds.",
+                f"The analysis took longer than the limit of {limits.timeout_s:g} seconds.",
             )
-    except AnalysisError as error:
+    except (AnalysisError, AnalysisFailed) as error:
         outcome = Outcome.failed(error.code, error.message)
     except Exception:
         log.exception("job %s crashed", job_id)
@@ -80,4 +99,17 @@ def execute_job(
         )
     # A cancelled or taken-over job records nothing: its new state is someone else's.
     if outcome is not None:
-        store.finish(job_id, owner, outcome)
+        if outcome.status is JobStatus.FAILED and files is not None:
+            # A killed child may have left a thumbnail half-written; a failed job shows none.
+            shutil.rmtree(files.thumbnails, ignore_errors=True)
+        # Only the analysis decides how a job ends: a database that blinks now delays the
+        # record; if it stays away, the lease runs out and the job is run again.
+        retry_transient(lambda: store.finish(job_id, owner, outcome), f"job {job_id}: finish")
+
+
+def release(store: JobStore, job_id: str, claim: str) -> None:
+    """Give a job back to the queue on a stop; if the database is away, the lease will."""
+    try:
+        retry_transient(lambda: store.release(job_id, claim), f"job {job_id}: release", 10.0)
+    except Exception:
+        log.exception("job %s: not released; it is re-queued when its lease expires", job_id)

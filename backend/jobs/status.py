@@ -31,6 +31,8 @@ class JobErrorCode(StrEnum):
     NO_VIDEO_STREAM = "no_video_stream"
     ANALYSIS_TIMEOUT = "analysis_timeout"
     WORKER_LOST = "worker_lost"
+    ANALYSIS_CRASHED = "analysis_crashed"
+    RESOURCE_LIMIT = "resource_limit"
     INTERNAL_ERROR = "internal_error"
     FETCH_FAILED = "fetch_failed"
     NOT_A_VIDEO = "not_a_video"

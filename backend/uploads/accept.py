@@ -51,7 +51,12 @@ def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepte
     earlier = idempotency.begin(svc.db, user_id, key) if key else None
     job_id = str(uuid.uuid4())
     try:
-        body = BodyReader(upload.stream, upload.content_length, limit + ENVELOPE_BYTES)
+        body = BodyReader(
+            upload.stream,
+            upload.content_length,
+            limit + ENVELOPE_BYTES,
+            svc.config.body_idle_timeout_s,
+        )
         video = receive(
             body,
             upload.content_type,

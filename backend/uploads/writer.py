@@ -6,10 +6,13 @@ import errno
 import hashlib
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
 from backend.errors import BadRequest, FileTooLarge, InsufficientStorage, UnsupportedMediaType
+from backend.storage import make_dir
 from backend.uploads.sniff import SNIFF_BYTES, Container, sniff
 
 TOUCH_EVERY_S = 60.0
@@ -25,7 +28,7 @@ class VideoWriter:
         self._head = bytearray()
         self._part = directory / "source.part"
         self._touched = time.monotonic()
-        directory.mkdir(parents=True, exist_ok=True)
+        make_dir(directory)
         self._file: BinaryIO = open(self._part, "wb")  # noqa: SIM115 - closed in finish/discard
 
     def write(self, data: bytes) -> None:
@@ -54,13 +57,16 @@ class VideoWriter:
             self._identify()
             self._write(bytes(self._head))
         assert self.container is not None
-        self._file.close()
+        with _disk_full_is_507():
+            # Buffered bytes are written here, and a full disk can refuse them here too.
+            self._file.close()
         final = self.directory / f"source{self.container.extension}"
         os.replace(self._part, final)
         return final, self._hash.hexdigest(), self.container
 
     def discard(self) -> None:
-        self._file.close()
+        with suppress(OSError):  # closing flushes, and the disk may still be full
+            self._file.close()
         self._part.unlink(missing_ok=True)
 
     def _keep_fresh(self) -> None:
@@ -79,11 +85,17 @@ class VideoWriter:
             )
 
     def _write(self, data: bytes) -> None:
-        try:
+        with _disk_full_is_507():
             self._file.write(data)
-        except OSError as error:
-            if error.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise InsufficientStorage(
-                    "The server has no room for this video right now; try again later."
-                ) from None
-            raise
+
+
+@contextmanager
+def _disk_full_is_507() -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise InsufficientStorage(
+                "The server has no room for this video right now; try again later."
+            ) from None
+        raise

@@ -16,8 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from backend.config import PROJECT_ROOT
 from tests.conftest import AppFactory
 from tests.helpers import AuthActions, distinct_videos, upload_file, wait_for, wait_for_job
-from tests.jobs.test_celery import redis_url  # noqa: F401 - the fixture
-from tests.server.test_gunicorn import free_port
+from tests.server.conftest import free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def metrics_worker(
     postgres_url: str,
-    redis_url: str,  # noqa: F811 - the fixture
+    redis_url: str,
     tmp_path: Path,
 ) -> Iterator[tuple[Path, int]]:
     port, log_path = free_port(), tmp_path / "worker.log"
@@ -78,7 +77,7 @@ def _samples(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 def test_a_celery_worker_counts_the_jobs_its_children_ran(
     make_app: AppFactory,
     postgres_url: str,
-    redis_url: str,  # noqa: F811 - the fixture
+    redis_url: str,
     metrics_worker: tuple[Path, int],
     tmp_path: Path,
 ) -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,9 +11,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from backend.config import PROJECT_ROOT
 from tests.helpers import wait_for
-from tests.server.test_gunicorn import free_port
+from tests.server.conftest import start_server, stop_server
 from tests.videos import make_video
 
 METRICS_TOKEN = "metrics-test-token"
@@ -25,46 +21,19 @@ METRICS_TOKEN = "metrics-test-token"
 @pytest.fixture
 def json_server(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     """`make run` with JSON logs, two workers, and the metrics directory in the test's folder."""
-    port, log_path, metrics_dir = free_port(), tmp_path / "server.log", tmp_path / "metrics"
+    metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_12345.db").write_bytes(b"left over from an earlier run")
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
-        "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "CLIPSCOPE_SECRET_KEY": "test",
-        "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
-        "CLIPSCOPE_LOG_FORMAT": "json",
-        "CLIPSCOPE_METRICS_TOKEN": METRICS_TOKEN,
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
-        "WEB_CONCURRENCY": "2",
-    }
-    log = open(log_path, "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "run"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    server = start_server(
+        tmp_path,
+        CLIPSCOPE_LOG_FORMAT="json",
+        CLIPSCOPE_METRICS_TOKEN=METRICS_TOKEN,
+        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
     )
-    base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert process.poll() is None, log_path.read_text()
-        try:
-            return requests.get(f"{base}/api/health", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
     try:
-        wait_for(healthy, timeout=60, what="gunicorn to answer")
-        yield base, log_path, metrics_dir
+        yield server.base, server.log_path, metrics_dir
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
-        log.close()
+        stop_server(server)
 
 
 def _json_lines(path: Path) -> list[dict[str, Any]]:
