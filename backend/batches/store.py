@@ -58,10 +58,20 @@ def list_batches(
     return [get_batch(session, row.id, user_id) for row in rows[:limit]], next_cursor
 
 
+def _still_arriving(batch: Batch) -> None:
+    # Its request is still adding jobs to it: stopping that request is how to stop it.
+    if batch.received_at is None:
+        raise Conflict(
+            "This batch is still being uploaded; stop the upload to cancel it.",
+            code="batch_still_arriving",
+        )
+
+
 def cancel_batch(svc: Services, batch_id: str, user_id: int) -> None:
     """Cancel every queued or running job of the batch; 409 if none was left."""
     with svc.db.session() as session:
-        _, jobs = get_batch(session, batch_id, user_id)
+        batch, jobs = get_batch(session, batch_id, user_id)
+        _still_arriving(batch)
         # Its own jobs only: a duplicate's job belongs to the upload that created it.
         active = [job.id for job in jobs if job.batch_id == batch_id and job.status in ACTIVE]
     if not active:
@@ -81,6 +91,7 @@ def delete_batch(svc: Services, batch_id: str, user_id: int) -> None:
     """Delete the batch's own jobs with their files (running ones stop), then the batch."""
     with svc.db.session() as session:
         batch, jobs = get_batch(session, batch_id, user_id)
+        _still_arriving(batch)
         own = [job.id for job in jobs if job.batch_id == batch_id]
     for job_id in own:
         try:

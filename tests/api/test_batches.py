@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from backend.models import Batch, Job
+from backend.models import Batch, Job, User
 from tests.helpers import (
     AuthActions,
     distinct_videos,
@@ -177,3 +177,22 @@ def test_batches_are_listed_newest_first(make_app: Callable[..., Flask], tmp_pat
     assert rest.get_json()["next_cursor"] is None
     stranger = AuthActions(client).register("s@example.com")
     assert client.get("/api/batches", headers=stranger).get_json()["batches"] == []
+
+
+def test_a_batch_still_arriving_cannot_be_cancelled_or_deleted(
+    make_app: Callable[..., Flask],
+) -> None:
+    app, client, headers = idle_app(make_app)
+    # A batch row whose request is still reading parts (received_at not set yet).
+    with services_of(app).db.session() as session:
+        user_id = session.scalar(select(User.id))
+        session.add(Batch(id="b" * 36, user_id=user_id, parts=[]))
+    url = f"/api/batches/{'b' * 36}"
+    for answer in (
+        client.post(f"{url}/cancel", headers=headers),
+        client.delete(url, headers=headers),
+    ):
+        assert answer.status_code == 409
+        assert answer.get_json()["error"]["code"] == "batch_still_arriving"
+    assert client.get(url, headers=headers).get_json()["parts"] == []
+    assert client.get("/api/batches", headers=headers).get_json()["batches"] == []
