@@ -21,3 +21,35 @@ preload_app = False
 # gunicorn's control socket has one default path per user: two servers on one host (tests,
 # a second checkout) would take it from each other. `kill -HUP`/`-TERM` manage the server.
 control_socket_disable = True
+
+# --- Prometheus multi-process metrics (GET /metrics) ------------------------------------------
+# Each worker writes its samples to files in PROMETHEUS_MULTIPROC_DIR and /metrics merges them.
+# The directory must exist before a worker imports the app, and hold nothing from an earlier run.
+_created_metrics_dir: str | None = None
+
+
+def on_starting(server: object) -> None:
+    global _created_metrics_dir
+    import glob
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        _created_metrics_dir = tempfile.mkdtemp(prefix="clipscope-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = _created_metrics_dir
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+    for stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(stale)
+
+
+def child_exit(server: object, worker: object) -> None:
+    # The dead worker's gauges go; its counters and histograms stay in the merged totals.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+def on_exit(server: object) -> None:
+    if _created_metrics_dir:
+        import shutil
+
+        shutil.rmtree(_created_metrics_dir, ignore_errors=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import logging
 
 from flask import Flask
 
@@ -12,6 +11,7 @@ from backend.api.bodies import register_body_limits
 from backend.api.cors import register_cors
 from backend.api.errors import register_error_handlers
 from backend.api.limits import init_limits
+from backend.batches.notify import batch_finish_listener
 from backend.cli import jobs_cli
 from backend.config import Config
 from backend.db import Database
@@ -19,8 +19,12 @@ from backend.jobs.runners import make_runner
 from backend.jobs.store import JobStore
 from backend.jobs.sweeper import Sweeper
 from backend.notify import init_notify
+from backend.observability.exposition import bp as metrics_bp
+from backend.observability.logs import configure_logging
+from backend.observability.requests import init_request_logging
 from backend.services import Services
 from backend.storage import Storage
+from backend.uploads.by_url import UrlSource, fetch_settings
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -29,7 +33,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(config.log_format)
 
     db = Database(config.database_url)
     store = JobStore(db, lease_s=config.lease_s, max_attempts=config.max_attempts)
@@ -37,9 +41,13 @@ def create_app(config: Config | None = None) -> Flask:
     runner = make_runner(config, store, storage)
     app.extensions["clipscope"] = Services(config, db, store, storage, runner)
     init_notify(app.extensions["clipscope"])
+    store.finish_listeners.append(batch_finish_listener)
+    store.before_analysis.append(UrlSource(store, storage, fetch_settings(config)))
 
+    init_request_logging(app)  # first, so even a rate-limited request gets its id and line
     init_limits(app, config)
     register_blueprints(app)
+    app.register_blueprint(metrics_bp)
     register_cors(app)
     register_body_limits(app)
     register_error_handlers(app)

@@ -89,6 +89,16 @@ class Config:
     auth_rate_limit: str = "10/minute;100/hour"
     upload_rate_limit: str = "30/minute;500/day"
     testing: bool = False
+    # A token unused this many days stops working.
+    token_idle_days: int = 30
+    log_format: str = "auto"  # json, text, or auto: text on a terminal, JSON elsewhere
+    metrics_token: str | None = field(default=None, repr=False)
+    worker_metrics_port: int = 9464  # a Celery worker's /metrics; 0 turns it off
+    worker_metrics_host: str = "127.0.0.1"
+    # Jobs submitted by URL: hosts allowed to resolve to private or local addresses.
+    fetch_allow_hosts: frozenset[str] = frozenset()
+    fetch_connect_timeout_s: float = 10.0
+    fetch_read_timeout_s: float = 30.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -117,6 +127,18 @@ class Config:
             rate_limits_enabled=env.get("CLIPSCOPE_RATE_LIMITS", "on") != "off",
             auth_rate_limit=env.get("CLIPSCOPE_AUTH_RATE_LIMIT") or cls.auth_rate_limit,
             upload_rate_limit=env.get("CLIPSCOPE_UPLOAD_RATE_LIMIT") or cls.upload_rate_limit,
+            token_idle_days=max(1, _int(env, "CLIPSCOPE_TOKEN_IDLE_DAYS", 30)),
+            log_format=env.get("CLIPSCOPE_LOG_FORMAT") or "auto",
+            metrics_token=env.get("CLIPSCOPE_METRICS_TOKEN") or None,
+            worker_metrics_port=_int(env, "CLIPSCOPE_WORKER_METRICS_PORT", 9464),
+            worker_metrics_host=env.get("CLIPSCOPE_WORKER_METRICS_HOST") or "127.0.0.1",
+            fetch_allow_hosts=frozenset(
+                host.strip().lower()
+                for host in env.get("CLIPSCOPE_FETCH_ALLOW_HOSTS", "").split(",")
+                if host.strip()
+            ),
+            fetch_connect_timeout_s=float(_int(env, "CLIPSCOPE_FETCH_CONNECT_TIMEOUT_S", 10)),
+            fetch_read_timeout_s=float(_int(env, "CLIPSCOPE_FETCH_READ_TIMEOUT_S", 30)),
         )
 
     def with_overrides(self, **changes: Any) -> Config:

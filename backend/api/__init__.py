@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from backend.api import auth, health, jobs, openapi, push_tokens, uploads
+from backend.api import (
+    auth,
+    batches,
+    health,
+    jobs,
+    jobs_by_url,
+    openapi,
+    push_tokens,
+    uploads,
+)
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (auth, uploads, jobs, push_tokens, health, openapi):
+    for module in (auth, uploads, jobs, jobs_by_url, batches, push_tokens, health, openapi):
         app.register_blueprint(module.bp)

@@ -1,4 +1,4 @@
-"""Accounts: register, log in, log out."""
+"""Accounts: register, log in, log out (one device or all), change the password."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from backend import accounts
 from backend.api.limits import auth_limit, limiter
 from backend.api.openapi import operation
-from backend.api.schemas import AuthOut, Credentials
-from backend.api.security import auth_required
+from backend.api.schemas import AuthOut, Credentials, PasswordChange
+from backend.api.security import auth_required, current_user_id
 from backend.api.validation import json_body
 from backend.models import User
 from backend.services import services
@@ -52,3 +52,30 @@ def logout() -> ResponseReturnValue:
     with services().db.session() as session:
         accounts.revoke_token(session, g.token_id)
     return "", 204
+
+
+@bp.post("/logout-all")
+@operation("Revoke every token of the account (sign out on every device)", responses={204: None})
+@auth_required
+def logout_all() -> ResponseReturnValue:
+    with services().db.session() as session:
+        accounts.revoke_all_tokens(session, current_user_id())
+    return "", 204
+
+
+@bp.post("/password")
+@operation(
+    "Change the password; every other token is revoked and a fresh one returned",
+    body=PasswordChange,
+    responses={200: AuthOut},
+)
+@auth_required
+@limiter.shared_limit(auth_limit, scope="auth")
+def change_password() -> ResponseReturnValue:
+    body = json_body(PasswordChange)
+    with services().db.session() as session:
+        token = accounts.change_password(
+            session, current_user_id(), body.current_password, body.new_password
+        )
+        user = session.get_one(User, current_user_id())
+    return _auth_answer(user, token), 200

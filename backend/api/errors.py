@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, g, has_request_context, jsonify
 from werkzeug.exceptions import HTTPException
 
 from backend.errors import ApiError
@@ -38,6 +38,8 @@ def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> Response:
     response = jsonify({"error": {"code": code, "message": message}})
+    if has_request_context():
+        g.error_code = code  # for the request's log line and the refusal metrics
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -16,6 +16,12 @@ class Credentials(BaseModel):
     password: str = Field(min_length=8, max_length=200)
 
 
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
 class UserOut(BaseModel):
     id: int
     email: str
@@ -111,6 +117,16 @@ class UploadAccepted(BaseModel):
     job: JobWithResult
 
 
+class UrlJobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(
+        max_length=2048,
+        pattern=r"^https?://",
+        description="An http(s) address of the video; the server downloads it.",
+        examples=["https://example.com/clips/beach.mp4"],
+    )
+
+
 class UploadForm(BaseModel):
     """The multipart form of POST /api/upload (or the raw video as the body)."""
 
@@ -147,3 +163,57 @@ class PushTokenOut(BaseModel):
     active: bool
     created_at: str
     registered_at: str
+
+
+class BatchPart(BaseModel):
+    index: int
+    filename: str
+    job_id: str | None = Field(description="The part's job; null when the part was refused.")
+    deduplicated: bool = Field(description="The same video was already being analysed.")
+    error: ErrorBody | None = Field(description="Why the part was refused, in the error shape.")
+
+
+class BatchCounts(BaseModel):
+    queued: int
+    processing: int
+    completed: int
+    failed: int
+    cancelled: int
+
+
+class BatchLinks(BaseModel):
+    self: str
+    cancel: str
+
+
+class BatchOut(BaseModel):
+    id: str
+    status: Literal["queued", "processing", "completed", "partial", "failed", "cancelled"]
+    progress: int = Field(ge=0, le=100)
+    total: int
+    counts: BatchCounts
+    parts: list[BatchPart]
+    jobs: list[JobOut]
+    created_at: str
+    finished_at: str | None
+    links: BatchLinks
+
+
+class BatchList(BaseModel):
+    batches: list[BatchOut]
+    next_cursor: str | None
+
+
+class BatchListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = None
+
+
+class BatchForm(BaseModel):
+    """The multipart form of POST /api/batches: the field `video` repeated, one per file."""
+
+    video: list[bytes] = Field(
+        description="The videos (at most 20), each checked like an upload.",
+        json_schema_extra={"items": {"type": "string", "format": "binary"}},
+    )

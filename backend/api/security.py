@@ -10,6 +10,7 @@ from flask import g, request
 
 from backend.accounts import user_id_for_token
 from backend.errors import Unauthorized
+from backend.observability.requests import remember_user
 from backend.services import services
 
 P = ParamSpec("P")
@@ -33,10 +34,13 @@ def auth_required(view: Callable[P, R]) -> Callable[P, R]:
         if token is None:
             raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
         with services().db.session() as session:
-            found = user_id_for_token(session, token)
+            found = user_id_for_token(session, token, services().config.token_idle_days)
         if found is None:
-            raise Unauthorized("This token is not valid any more; sign in again.")
+            raise Unauthorized(
+                "This session has ended (signed out or unused for too long); sign in again."
+            )
         g.user_id, g.token_id = found
+        remember_user(g.user_id)
         return view(*args, **kwargs)
 
     wrapper._auth_required = True  # type: ignore[attr-defined]

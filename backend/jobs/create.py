@@ -20,8 +20,10 @@ class StoredVideo:
     source_name: str  # the file's name in the job's directory
 
 
-def create_job(session: Session, job_id: str, user_id: int, video: StoredVideo) -> Job:
-    job = Job(id=job_id, user_id=user_id, **asdict(video))
+def create_job(
+    session: Session, job_id: str, user_id: int, video: StoredVideo, batch_id: str | None = None
+) -> Job:
+    job = Job(id=job_id, user_id=user_id, batch_id=batch_id, **asdict(video))
     session.add(job)
     session.flush()
     return job

@@ -21,6 +21,7 @@ RETRYABLE = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
 
 class JobPhase(StrEnum):
     QUEUED = "queued"
+    FETCHING = "fetching"  # a job submitted by URL downloads its video first
     PROBING = "probing"
     ANALYZING = "analyzing"
     FINALIZING = "finalizing"
@@ -35,3 +36,6 @@ class JobErrorCode(StrEnum):
     ANALYSIS_CRASHED = "analysis_crashed"
     RESOURCE_LIMIT = "resource_limit"
     INTERNAL_ERROR = "internal_error"
+    FETCH_FAILED = "fetch_failed"
+    NOT_A_VIDEO = "not_a_video"
+    TOO_LARGE = "too_large"

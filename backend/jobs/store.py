@@ -17,6 +17,8 @@ from backend.jobs.changes import JobChanges
 from backend.jobs.outcome import Outcome
 from backend.jobs.status import ACTIVE, RETRYABLE, JobErrorCode, JobPhase, JobStatus
 from backend.models import Job
+from backend.observability import metrics, transitions
+from backend.observability.transitions import Transition
 from backend.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,9 @@ log = logging.getLogger(__name__)
 # Called inside the transaction that ends a job (completed or failed), so that
 # what they write (the push outbox) commits or rolls back with the job's end.
 FinishListener = Callable[[Session, Job], None]
+# Run by the runner after the claim and before the analysis (job id, claim, should_stop): a job
+# submitted by URL fetches its video here. Raising AnalysisError fails the job.
+BeforeAnalysis = Callable[[str, str, Callable[[], bool]], None]
 
 
 def claim_id(owner: str) -> str:
@@ -33,6 +38,8 @@ def claim_id(owner: str) -> str:
 
 # Built once: every status poll runs it, and building the expression costs more than the query.
 _JOB_OF_USER = select(Job).where(Job.id == bindparam("job_id"), Job.user_id == bindparam("user_id"))
+# A queued job's last change is when it was queued (created, re-queued or retried).
+_QUEUED_SINCE = select(Job.updated_at, Job.attempts).where(Job.id == bindparam("job_id"))
 
 
 def fetch(session: Session, job_id: str, user_id: int | None) -> Job:
@@ -82,6 +89,7 @@ class JobStore:
         self.lease = timedelta(seconds=lease_s)
         self.max_attempts = max_attempts
         self.finish_listeners: list[FinishListener] = []
+        self.before_analysis: list[BeforeAnalysis] = []
         self.changes = JobChanges()
 
     # --- reads (the caller's session) -------------------------------------------------
@@ -131,6 +139,7 @@ class JobStore:
         """Take a queued job; the WHERE makes two claimers race safely."""
         now = utcnow()
         with self.db.session() as session:
+            queued = session.execute(_QUEUED_SINCE, {"job_id": job_id}).first()
             rows = execute_update(
                 session,
                 update(Job)
@@ -147,8 +156,10 @@ class JobStore:
                     updated_at=now,
                 ),
             )
-        if rows:
+        if rows and queued is not None:
             self.changes.changed(job_id)
+            since, attempts = queued
+            transitions.record(Transition(job_id, "queued", "processing", attempts + 1, since), now)
         return rows == 1
 
     def report_progress(
@@ -207,17 +218,23 @@ class JobStore:
             )
         if rows:
             self.changes.changed(job_id)
+            transitions.record(Transition(job_id, "processing", "queued", None, None))
         return rows == 1
 
     def finish(self, job_id: str, owner: str, outcome: Outcome) -> bool:
         """The one place a job ends completed or failed. False if it was not ours."""
         with self.db.session() as session:
-            finished = self._finish(session, job_id, owner, outcome)
-        if finished:
+            ended = self._finish(session, job_id, owner, outcome)
+        if ended is not None:
             self.changes.changed(job_id)
-        return finished
+            transitions.record(ended)
+            if outcome.status == JobStatus.COMPLETED:
+                metrics.observe_result(outcome.result)
+        return ended is not None
 
-    def _finish(self, session: Session, job_id: str, owner: str, outcome: Outcome) -> bool:
+    def _finish(
+        self, session: Session, job_id: str, owner: str, outcome: Outcome
+    ) -> Transition | None:
         now = utcnow()
         done = outcome.status == JobStatus.COMPLETED
         rows = execute_update(
@@ -238,18 +255,22 @@ class JobStore:
             ),
         )
         if rows != 1:
-            return False
+            return None
         job = session.get(Job, job_id, populate_existing=True)
         assert job is not None
         for listener in self.finish_listeners:
             listener(session, job)
-        log.info("job %s %s %s", job_id, outcome.status, outcome.error_code or "")
-        return True
+        return Transition(
+            job_id, "processing", outcome.status, job.attempts, job.started_at, outcome.error_code
+        )
 
     def cancel(self, job_id: str, user_id: int | None) -> Job:
         """Cancel a queued or running job (user_id None: any user's, for the CLI)."""
         now = utcnow()
         with self.db.session() as session:
+            was = session.execute(
+                select(Job.status, Job.attempts, Job.updated_at).where(Job.id == job_id)
+            ).first()
             query = update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE))
             if user_id is not None:
                 query = query.where(Job.user_id == user_id)
@@ -270,6 +291,8 @@ class JobStore:
                 code="job_already_finished",
             )
         self.changes.changed(job_id)
+        if was is not None:
+            transitions.record(Transition(job_id, was[0], "cancelled", was[1], was[2]), now)
         return job
 
     def retry(self, job_id: str) -> bool:
@@ -320,7 +343,11 @@ class JobStore:
             Job.attempts < self.max_attempts,
         )
         with self.db.session() as session:
-            requeued_ids = list(session.scalars(select(Job.id).where(*expired).with_for_update()))
+            back = session.execute(
+                select(Job.id, Job.attempts, Job.started_at).where(*expired).with_for_update()
+            ).all()
+            changes = [Transition(i, "processing", "queued", n, at) for i, n, at in back]
+            requeued_ids = [change.job_id for change in changes]
             if requeued_ids:
                 session.execute(
                     update(Job)
@@ -328,6 +355,8 @@ class JobStore:
                     .values(**queued_again("Waiting for a worker (the previous one stopped)", now))
                     .execution_options(synchronize_session=False)
                 )
+        for change in changes:
+            transitions.record(change, now)
         requeued = len(requeued_ids)
         lost = 0
         with self.db.session() as session:

@@ -1,6 +1,7 @@
 """All models, imported together so that the metadata is complete."""
 
 from backend.models.base import Base
+from backend.models.batch import Batch
 from backend.models.idempotency import IdempotencyKey
 from backend.models.job import Job
 from backend.models.push import OutboxStatus, PushOutbox, PushToken
@@ -9,6 +10,7 @@ from backend.models.user import ApiToken, User
 __all__ = [
     "ApiToken",
     "Base",
+    "Batch",
     "IdempotencyKey",
     "Job",
     "OutboxStatus",

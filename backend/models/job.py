@@ -19,10 +19,14 @@ class Job(Base):
         Index("ix_jobs_user_created", "user_id", "created_at", "id"),
         Index("ix_jobs_status_created", "status", "created_at"),
         Index("ix_jobs_user_sha256", "user_id", "sha256"),
+        Index("ix_jobs_batch_id", "batch_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    batch_id: Mapped[str | None] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), default=None
+    )
     status: Mapped[JobStatus] = mapped_column(String(16), default=JobStatus.QUEUED)
     phase: Mapped[JobPhase] = mapped_column(String(16), default=JobPhase.QUEUED)
     progress: Mapped[int] = mapped_column(default=0)
@@ -38,6 +42,8 @@ class Job(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     source_name: Mapped[str] = mapped_column(String(64))
     source_deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Submitted by URL: the runner fetches it before the analysis (phase `fetching`).
+    source_url: Mapped[str | None] = mapped_column(Text, default=None)
 
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     error_code: Mapped[str | None] = mapped_column(String(40), default=None)

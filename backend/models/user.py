@@ -29,3 +29,5 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Refreshed at most once an hour (not on every request): enough to expire idle tokens.
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)

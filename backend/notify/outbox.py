@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -26,22 +27,27 @@ def write_outbox(session: Session, job: Job) -> int:
     """Queue the job's notification for each active token of its owner; rows written."""
     if job.status not in NOTIFIED:
         return 0
+    return queue_message(session, job.user_id, job.id, lambda: build_message(job))
+
+
+def queue_message(
+    session: Session, user_id: int, job_id: str, build: Callable[[], dict[str, Any]]
+) -> int:
+    """One outbox row per active token of the user, keyed by `job_id`; rows written."""
     try:
         # A savepoint: whatever goes wrong here is undone alone and the job still ends.
         with session.begin_nested():
             token_ids = session.scalars(
-                select(PushToken.id).where(
-                    PushToken.user_id == job.user_id, PushToken.active.is_(True)
-                )
+                select(PushToken.id).where(PushToken.user_id == user_id, PushToken.active.is_(True))
             ).all()
             if not token_ids:
                 return 0
-            message = build_message(job)
+            message = build()
             now = utcnow()
             rows = [
                 {
-                    "job_id": job.id,
-                    "user_id": job.user_id,
+                    "job_id": job_id,
+                    "user_id": user_id,
                     "token_id": token_id,
                     "message": message,
                     "status": OutboxStatus.PENDING,
@@ -59,15 +65,16 @@ def write_outbox(session: Session, job: Job) -> int:
                 .on_conflict_do_nothing(index_elements=["job_id", "token_id"])
             )
     except Exception:
-        log.exception("push for job %s not queued; the job's end is kept", job.id)
+        log.exception("push for job %s not queued; the job's end is kept", job_id)
         return 0
     session.info[WAKE_KEY] = True
     return len(token_ids)
 
 
 def finish_listener(session: Session, job: Job) -> None:
-    """JobStore.finish_listeners entry."""
-    write_outbox(session, job)
+    """JobStore.finish_listeners entry; a batch's jobs are notified once, by the batch."""
+    if job.batch_id is None:
+        write_outbox(session, job)
 
 
 def wake_after_commit(db: Database, wake: Callable[[], None]) -> None:

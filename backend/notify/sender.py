@@ -23,6 +23,7 @@ from backend.notify.claims import ReceiptClaim, SendClaim
 from backend.notify.expo import ExpoClient, ExpoMessage, Verdict, classify
 from backend.notify.settings import MAX_BATCH, MAX_RECEIPT_BATCH, PushSettings
 from backend.notify.tokens import deactivate_token
+from backend.observability import metrics
 from backend.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ class PushSender:
             claims.apply(session, claim_id, changes)
             for token_id, reason in gone:
                 deactivate_token(session, token_id, reason, registered_before=now)
+        metrics.observe_push(changes, len(gone))
 
     def _retry(
         self, claim: SendClaim, now: datetime, reason: str, retry_after_s: float | None
@@ -205,6 +207,7 @@ class PushSender:
             for claim, reason in gone:
                 # Only if the app has not registered the token again since this was sent.
                 deactivate_token(session, claim.token_id, reason, registered_before=claim.sent_at)
+        metrics.observe_push([], len(gone))
 
     def _missing(
         self, claim: ReceiptClaim, now: datetime, retry_at: datetime, note: str | None

@@ -14,6 +14,7 @@ from backend.jobs.create import StoredVideo, create_job
 from backend.jobs.dedup import find_duplicate
 from backend.jobs.documents import job_document
 from backend.notify.tokens import register_token
+from backend.observability import metrics
 from backend.services import Services
 from backend.uploads import idempotency
 from backend.uploads.receive import BodyReader, ReceivedVideo, receive
@@ -31,6 +32,7 @@ class UploadRequest:
     content_length: int | None
     filename: str | None
     idempotency_key: str | None
+    batch_id: str | None = None  # a part of POST /api/batches
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepte
             if error := idempotency.reused(earlier, video.sha256):
                 raise error
             return Accepted(earlier.status, earlier.body, replayed=True)
-        accepted = _store(svc, user_id, job_id, video, key)
+        accepted = _store(svc, user_id, job_id, video, key, upload.batch_id)
+        metrics.observe_upload(video.size, "batch" if upload.batch_id else "upload")
     except BaseException:
         svc.storage.remove_job(user_id, job_id)
         if key and earlier is None:
@@ -79,7 +82,12 @@ def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepte
 
 
 def _store(
-    svc: Services, user_id: int, job_id: str, video: ReceivedVideo, key: str | None
+    svc: Services,
+    user_id: int,
+    job_id: str,
+    video: ReceivedVideo,
+    key: str | None,
+    batch_id: str | None,
 ) -> Accepted:
     """Create the job, or find the same video's job; remember the answer for the key."""
     with svc.db.session() as session:
@@ -87,7 +95,7 @@ def _store(
         if duplicate is not None:
             accepted = Accepted(200, accepted_body(job_document(duplicate, with_result=True), True))
         else:
-            job = create_job(session, job_id, user_id, stored_video(video))
+            job = create_job(session, job_id, user_id, stored_video(video), batch_id)
             accepted = Accepted(202, accepted_body(job_document(job, with_result=True)))
         if key:
             idempotency.complete(

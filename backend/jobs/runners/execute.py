@@ -67,6 +67,8 @@ def execute_job(
     outcome: Outcome | None
     files = None
     try:
+        for before in store.before_analysis:  # a job submitted by URL fetches its video here
+            before(job_id, owner, should_stop)
         files = retry_transient(
             lambda: job_files(store, storage, job_id), f"job {job_id}: read", stop=stop
         )

@@ -1,0 +1,1 @@
+"""What operators see: JSON or text logs with request ids, and Prometheus metrics."""

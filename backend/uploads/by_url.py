@@ -1,0 +1,141 @@
+"""Jobs submitted by URL: the job row at once, the video fetched by the runner as phase one."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select, update
+
+from backend.analysis.errors import AnalysisCancelled
+from backend.config import Config
+from backend.errors import ValidationFailed
+from backend.jobs.documents import job_document
+from backend.jobs.status import JobPhase, JobStatus
+from backend.jobs.store import JobStore, execute_update
+from backend.models import Job
+from backend.observability import metrics
+from backend.services import Services
+from backend.storage import Storage
+from backend.timeutil import utcnow
+from backend.uploads.accept import accepted_body
+from backend.uploads.fetch import FetchError, FetchSettings, check_url, fetch_video, name_from_url
+
+# Names no file: the real source name is known once the video is fetched and sniffed.
+PENDING_SOURCE = "source.pending"
+
+
+def fetch_settings(config: Config) -> FetchSettings:
+    return FetchSettings(
+        limit_bytes=config.max_upload_bytes,
+        allow_hosts=config.fetch_allow_hosts,
+        connect_timeout_s=config.fetch_connect_timeout_s,
+        read_timeout_s=config.fetch_read_timeout_s,
+    )
+
+
+def submit_url(svc: Services, user_id: int, url: str) -> dict[str, Any]:
+    """Check the URL now (a refusal is a 422), queue its job; the runner fetches it."""
+    try:
+        check_url(url, fetch_settings(svc.config))
+    except FetchError as error:
+        raise ValidationFailed(error.message, code="url_not_allowed") from None
+    job_id = str(uuid.uuid4())
+    with svc.db.session() as session:
+        job = Job(
+            id=job_id,
+            user_id=user_id,
+            filename=name_from_url(url),
+            content_type="application/octet-stream",
+            size_bytes=0,
+            sha256="",
+            source_name=PENDING_SOURCE,
+            source_url=url,
+            message="Waiting to download the video",
+        )
+        session.add(job)
+        session.flush()
+        body = accepted_body(job_document(job, with_result=True))
+    svc.runner.submit(job_id)
+    return body
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+class _DownloadProgress:
+    """Writes the download's progress at most twice a second, or when it moved 5 points.
+
+    The second rule matters for a server that stalls: what arrived before the stall shows.
+    """
+
+    def __init__(self, store: JobStore, job_id: str, owner: str) -> None:
+        self.store, self.job_id, self.owner = store, job_id, owner
+        self.written_at = float("-inf")
+        self.percent = -1
+        self.lost = False
+
+    def report(self, received: int, total: int | None) -> None:
+        percent = min(100, received * 100 // total) if total else 0
+        now = time.monotonic()
+        if now - self.written_at < 0.5 and percent < self.percent + 5:
+            return
+        self.written_at, self.percent = now, percent
+        size = f"{_megabytes(received)} of {_megabytes(total)}" if total else _megabytes(received)
+        message = f"Downloading the video: {size}" if received else "Downloading the video"
+        if not self.store.report_progress(
+            self.job_id, self.owner, JobPhase.FETCHING, percent, message
+        ):
+            self.lost = True
+
+
+class UrlSource:
+    """JobStore.before_analysis entry: fetch the video of a job submitted by URL."""
+
+    def __init__(self, store: JobStore, storage: Storage, settings: FetchSettings) -> None:
+        self.store = store
+        self.storage = storage
+        self.settings = settings
+
+    def __call__(self, job_id: str, owner: str, should_stop: Callable[[], bool]) -> None:
+        with self.store.db.session() as session:
+            row = session.execute(
+                select(Job.user_id, Job.source_url, Job.source_name).where(Job.id == job_id)
+            ).first()
+        if row is None or row.source_url is None:
+            return
+        if self.storage.source_path(row.user_id, job_id, row.source_name).is_file():
+            return  # fetched by an earlier attempt
+        progress = _DownloadProgress(self.store, job_id, owner)
+        progress.report(0, None)
+        video = fetch_video(
+            row.source_url,
+            self.storage.job_dir(row.user_id, job_id),
+            self.settings,
+            progress.report,
+            lambda: should_stop() or progress.lost,
+        )
+        with self.store.db.session() as session:
+            # The analysis has its own progress: it starts again from 0 in phase `probing`.
+            recorded = execute_update(
+                session,
+                update(Job)
+                .where(Job.id == job_id, Job.owner == owner, Job.status == JobStatus.PROCESSING)
+                .values(
+                    content_type=video.container.content_type,
+                    size_bytes=video.size,
+                    sha256=video.sha256,
+                    source_name=video.path.name,
+                    phase=JobPhase.PROBING,
+                    progress=0,
+                    message="Starting the analysis",
+                    updated_at=utcnow(),
+                ),
+            )
+        if not recorded:
+            raise AnalysisCancelled()  # cancelled or taken over while it downloaded
+        self.store.changes.changed(job_id)
+        metrics.observe_upload(video.size, "url")

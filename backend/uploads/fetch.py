@@ -1,0 +1,220 @@
+"""Fetching a video from a URL: streamed, size-limited, SSRF-safe, sniffed like an upload."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+from backend.analysis.errors import AnalysisCancelled, AnalysisError
+from backend.errors import BadRequest, FileTooLarge, UnsupportedMediaType
+from backend.uploads.receive import CHUNK, ReceivedVideo, clean_filename
+from backend.uploads.writer import VideoWriter
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+FETCH_FAILED, NOT_A_VIDEO, TOO_LARGE = "fetch_failed", "not_a_video", "too_large"
+
+
+class FetchError(AnalysisError):
+    """The video could not be fetched; `code` is the job's error code."""
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    limit_bytes: int
+    # Hosts (names or addresses, lower case) that may resolve to private addresses.
+    allow_hosts: frozenset[str] = frozenset()
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 30.0
+    max_redirects: int = 3
+
+
+@dataclass(frozen=True)
+class Target:
+    """A checked URL: the address it resolved to is the one connected to."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    address: IpAddress
+
+    @property
+    def host_header(self) -> str:
+        default = 443 if self.scheme == "https" else 80
+        name = f"[{self.host}]" if ":" in self.host else self.host
+        return name if self.port == default else f"{name}:{self.port}"
+
+
+def is_public(address: IpAddress) -> bool:
+    """False for private, loopback, link-local, multicast, reserved and unspecified addresses."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def _resolve(host: str, port: int) -> list[IpAddress]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise FetchError(FETCH_FAILED, f"The host {host} could not be found.") from None
+    found: list[IpAddress] = []
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if address not in found:
+            found.append(address)
+    if not found:
+        raise FetchError(FETCH_FAILED, f"The host {host} could not be found.")
+    return found
+
+
+def check_url(url: str, settings: FetchSettings) -> Target:
+    """Parse, resolve and check a URL; every address it resolves to must be allowed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise FetchError(FETCH_FAILED, "The address is not a valid URL.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(FETCH_FAILED, "Only http:// and https:// addresses can be fetched.")
+    if parts.username or parts.password:
+        raise FetchError(FETCH_FAILED, "Addresses with a user name or password are not accepted.")
+    host = parts.hostname.lower()
+    port = port or (443 if parts.scheme == "https" else 80)
+    addresses = _resolve(host, port)
+    if host not in settings.allow_hosts and not all(is_public(a) for a in addresses):
+        raise FetchError(
+            FETCH_FAILED,
+            f"The address {host} leads to a private or local network, which is not allowed.",
+        )
+    return Target(url, parts.scheme, host, port, addresses[0])
+
+
+class PinnedAdapter(HTTPAdapter):
+    """Connects to the address that was checked, not to what a second DNS lookup might say."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        super().__init__(max_retries=0)
+
+    def get_connection_with_tls_context(
+        self, request: Any, verify: Any, proxies: Any = None, cert: Any = None
+    ) -> Any:
+        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        host_params = {**host_params, "host": str(self.target.address)}
+        if host_params["scheme"] == "https":
+            # The certificate and SNI are still those of the host name.
+            pool_kwargs = {  # type: ignore[typeddict-unknown-key]
+                **pool_kwargs,
+                "server_hostname": self.target.host,
+                "assert_hostname": self.target.host,
+            }
+        return self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
+
+
+def name_from_url(url: str) -> str:
+    return clean_filename(unquote(urlsplit(url).path.rsplit("/", 1)[-1]), "video")
+
+
+Progress = Callable[[int, int | None], None]
+
+
+def fetch_video(
+    url: str,
+    directory: Path,
+    settings: FetchSettings,
+    on_progress: Progress,
+    should_stop: Callable[[], bool],
+) -> ReceivedVideo:
+    """Download `url` into `directory` as an upload would be stored; FetchError if it cannot."""
+    current = url
+    with requests.Session() as http:
+        http.trust_env = False  # an environment proxy would connect to what it resolves
+        for _hop in range(settings.max_redirects + 1):
+            target = check_url(current, settings)
+            http.mount(f"{target.scheme}://", PinnedAdapter(target))
+            try:
+                response = http.get(
+                    current,
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=(settings.connect_timeout_s, settings.read_timeout_s),
+                    headers={"Host": target.host_header, "Accept": "video/*, */*;q=0.1"},
+                )
+            except requests.RequestException as error:
+                raise FetchError(FETCH_FAILED, _network_reason(error)) from None
+            with response:
+                if response.is_redirect:
+                    current = urljoin(current, response.headers["Location"])
+                    continue
+                if response.status_code != 200:
+                    raise FetchError(
+                        FETCH_FAILED,
+                        f"The server answered {response.status_code} instead of the video.",
+                    )
+                return _store(response, directory, settings, on_progress, should_stop, url)
+    raise FetchError(
+        FETCH_FAILED, f"The address redirected more than {settings.max_redirects} times."
+    )
+
+
+def _store(
+    response: requests.Response,
+    directory: Path,
+    settings: FetchSettings,
+    on_progress: Progress,
+    should_stop: Callable[[], bool],
+    url: str,
+) -> ReceivedVideo:
+    limit_mb = settings.limit_bytes // (1024 * 1024)
+    try:
+        total: int | None = int(response.headers.get("Content-Length", "")) or None
+    except ValueError:
+        total = None
+    if total is not None and total > settings.limit_bytes:
+        raise FetchError(TOO_LARGE, f"The video is larger than the limit of {limit_mb} MB.")
+    writer = VideoWriter(directory, settings.limit_bytes)
+    try:
+        # read1, not iter_content: it hands over what has arrived instead of waiting for a
+        # full chunk, so a slow server's progress shows and should_stop is asked often.
+        while chunk := response.raw.read1(CHUNK, decode_content=True):
+            if should_stop():
+                raise AnalysisCancelled()
+            writer.write(chunk)
+            on_progress(writer.size, total)
+        path, digest, container = writer.finish()
+    except FileTooLarge:
+        writer.discard()
+        raise FetchError(
+            TOO_LARGE, f"The video is larger than the limit of {limit_mb} MB."
+        ) from None
+    except UnsupportedMediaType:
+        writer.discard()
+        raise FetchError(
+            NOT_A_VIDEO, "The address did not return a video we can read (MP4, MOV, WebM, ...)."
+        ) from None
+    except BadRequest:
+        writer.discard()
+        raise FetchError(NOT_A_VIDEO, "The address returned an empty file.") from None
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+        writer.discard()
+        raise FetchError(FETCH_FAILED, _network_reason(error)) from None
+    except BaseException:
+        writer.discard()
+        raise
+    return ReceivedVideo(path, name_from_url(url), writer.size, digest, container)
+
+
+def _network_reason(error: Exception) -> str:
+    timeouts = (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
+    if isinstance(error, timeouts):
+        return "The server took too long to answer."
+    return "The video could not be downloaded (the connection failed or was cut)."
