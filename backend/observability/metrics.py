@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +33,18 @@ class Metrics:
     push_dead_tokens: Counter
 
 
-@functools.cache
+_lock = threading.Lock()
+
+
 def get() -> Metrics:
     """The process's metrics; in multi-process mode each writes to its own files."""
+    # Request threads and job threads ask at once on a fresh process: create them once.
+    with _lock:
+        return _create()
+
+
+@functools.cache
+def _create() -> Metrics:
     from prometheus_client import Counter, Histogram
 
     return Metrics(

@@ -26,8 +26,15 @@ class Transition:
 
 
 def record(change: Transition, now: datetime | None = None) -> None:
-    """Log the change and count it; call after its transaction committed."""
-    now = now or utcnow()
+    """Log the change and count it; call after its transaction committed. Never raises."""
+    try:
+        _record(change, now or utcnow())
+    except Exception:
+        # The change is made and committed: telling about it must not undo the caller's work.
+        log.exception("could not record the transition of job %s", change.job_id)
+
+
+def _record(change: Transition, now: datetime) -> None:
     seconds = (now - change.since).total_seconds() if change.since is not None else None
     was, to = change.from_status, change.to_status
     metrics.observe_transition(

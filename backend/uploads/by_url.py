@@ -84,11 +84,15 @@ class _DownloadProgress:
         if now - self.written_at < 0.5 and percent < self.percent + 5:
             return
         self.written_at, self.percent = now, percent
-        size = f"{_megabytes(received)} of {_megabytes(total)}" if total else _megabytes(received)
+        size = (
+            f"{_megabytes(received)} of {_megabytes(total)} ({percent} %)"
+            if total
+            else _megabytes(received)
+        )
         message = f"Downloading the video: {size}" if received else "Downloading the video"
-        if not self.store.report_progress(
-            self.job_id, self.owner, JobPhase.FETCHING, percent, message
-        ):
+        # The job's progress is the analysis's, which never goes back within an attempt: the
+        # download's own share is in the message, and the progress stays 0 until it starts.
+        if not self.store.report_progress(self.job_id, self.owner, JobPhase.FETCHING, 0, message):
             self.lost = True
 
 
@@ -119,7 +123,7 @@ class UrlSource:
             lambda: should_stop() or progress.lost,
         )
         with self.store.db.session() as session:
-            # The analysis has its own progress: it starts again from 0 in phase `probing`.
+            # The analysis's progress starts from 0 in phase `probing`.
             recorded = execute_update(
                 session,
                 update(Job)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -197,11 +198,13 @@ def test_the_download_is_the_jobs_first_phase_with_its_own_progress(
         body: dict[str, Any] = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()
         return body
 
-    wait_for(lambda: fetching()["progress"] > 0, timeout=10, what="the download's progress")
+    wait_for(lambda: "%" in fetching()["message"], timeout=10, what="the download's progress")
     job = fetching()
     assert job["status"] == "processing" and job["phase"] == "fetching"
-    assert 0 < job["progress"] < 100
-    assert job["message"].startswith("Downloading the video: ")
+    # The download's share is in the message; the job's progress (the analysis's) stays at 0
+    # so that it never goes back when the analysis starts.
+    assert job["progress"] == 0
+    assert re.fullmatch(r"Downloading the video: [\d.]+ MB of [\d.]+ MB \(\d+ %\)", job["message"])
     site.go_on.set()
     done = wait_for_job(client, headers, job_id)
     assert done["status"] == "completed" and done["progress"] == 100
