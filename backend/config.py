@@ -52,6 +52,10 @@ class Config:
     job_timeout_s: float = 3600.0
     job_ttl_days: int = 30
     keep_source_hours: int = 24
+    # Unfinished resumable (tus) uploads are removed this long after their last byte arrived.
+    upload_expiry_h: int = 24
+    # A request body that makes no progress this long is dropped; upload reservations lapse then.
+    body_idle_timeout_s: float = 30.0
     expo_push_url: str = "https://exp.host"
     expo_access_token: str | None = None
     receipt_delay_s: float = 900.0
@@ -83,6 +87,8 @@ class Config:
             job_timeout_s=float(_int(env, "CLIPSCOPE_JOB_TIMEOUT_S", 3600)),
             job_ttl_days=_int(env, "CLIPSCOPE_JOB_TTL_DAYS", 30),
             keep_source_hours=_int(env, "CLIPSCOPE_KEEP_SOURCE_HOURS", 24),
+            upload_expiry_h=_int(env, "CLIPSCOPE_UPLOAD_EXPIRY_H", 24),
+            body_idle_timeout_s=float(_int(env, "CLIPSCOPE_BODY_IDLE_TIMEOUT_S", 30)),
             expo_push_url=env.get("CLIPSCOPE_EXPO_PUSH_URL", "https://exp.host").rstrip("/"),
             expo_access_token=env.get("CLIPSCOPE_EXPO_ACCESS_TOKEN") or None,
             receipt_delay_s=float(_int(env, "CLIPSCOPE_RECEIPT_DELAY_S", 900)),

@@ -4,6 +4,7 @@ from backend.models.base import Base
 from backend.models.idempotency import IdempotencyKey
 from backend.models.job import Job
 from backend.models.push import OutboxStatus, PushOutbox, PushToken
+from backend.models.tus_upload import TusUpload
 from backend.models.user import ApiToken, User
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "OutboxStatus",
     "PushOutbox",
     "PushToken",
+    "TusUpload",
     "User",
 ]
