@@ -17,7 +17,11 @@ def metadata(**values: str) -> str:
 
 
 def create(
-    client: FlaskClient, headers: dict[str, str], length: int, body: bytes | None = None, **extra: str
+    client: FlaskClient,
+    headers: dict[str, str],
+    length: int,
+    body: bytes | None = None,
+    **extra: str,
 ) -> Any:
     sent = {**headers, **TUS, "Upload-Length": str(length), **extra}
     sent.setdefault("Upload-Metadata", metadata(filename="clip.mp4", filetype="video/mp4"))
