@@ -88,6 +88,7 @@ class Config:
             job_ttl_days=_int(env, "CLIPSCOPE_JOB_TTL_DAYS", 30),
             keep_source_hours=_int(env, "CLIPSCOPE_KEEP_SOURCE_HOURS", 24),
             upload_expiry_h=_int(env, "CLIPSCOPE_UPLOAD_EXPIRY_H", 24),
+            sweep_interval_s=float(_int(env, "CLIPSCOPE_SWEEP_INTERVAL_S", 600)),
             body_idle_timeout_s=float(_int(env, "CLIPSCOPE_BODY_IDLE_TIMEOUT_S", 30)),
             expo_push_url=env.get("CLIPSCOPE_EXPO_PUSH_URL", "https://exp.host").rstrip("/"),
             expo_access_token=env.get("CLIPSCOPE_EXPO_ACCESS_TOKEN") or None,
