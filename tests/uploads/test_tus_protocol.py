@@ -273,3 +273,10 @@ def test_the_upload_sha256_is_the_files_across_processes(
         stored = session.get(Job, job["id"])
         assert stored is not None
         assert stored.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_the_openapi_document_lists_the_tus_routes(client: FlaskClient) -> None:
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    assert "post" in paths["/api/uploads"]
+    assert {"get", "patch", "delete"} <= set(paths["/api/uploads/{upload_id}"])
+    assert paths["/api/uploads/{upload_id}"]["patch"]["security"] == [{"bearer": []}]
