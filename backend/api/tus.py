@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
@@ -17,12 +19,16 @@ from backend.uploads.tus_uploads import Patch, Progress, ResumableUploads
 bp = Blueprint("tus", __name__, url_prefix="/api/uploads")
 
 
+_made = threading.Lock()
+
+
 def uploads() -> ResumableUploads:
     svc = services()
-    found = svc.extras.get("tus")
-    if found is None:
+    with _made:
         # One per app (and so per process): it holds the running hashes this process keeps.
-        found = svc.extras["tus"] = ResumableUploads(svc)
+        found = svc.extras.get("tus")
+        if found is None:
+            found = svc.extras["tus"] = ResumableUploads(svc)
     assert isinstance(found, ResumableUploads)
     return found
 

@@ -26,7 +26,7 @@ class UploadFiles:
 
     def directory(self, user_id: int, upload_id: str) -> Path:
         # Both parts are ours (an int and a hex id we generated), never a client's name.
-        return self.root / UPLOADS_DIR / str(int(user_id)) / upload_id
+        return self.root / UPLOADS_DIR / str(int(user_id)) / tus_protocol.check_upload_id(upload_id)
 
     def data(self, user_id: int, upload_id: str) -> Path:
         return self.directory(user_id, upload_id) / "data"

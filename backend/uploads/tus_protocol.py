@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ CHECKSUMS: dict[str, Callable[[], Any]] = {
 CHECKSUM_ALGORITHMS = ",".join(CHECKSUMS)
 MAX_METADATA_BYTES = 4096
 JOB_ID_HEADER = "Clipscope-Job-Id"
+UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,13 @@ def unsupported_content_type() -> ApiError:
         code="unsupported_media_type",
         status=415,
     )
+
+
+def check_upload_id(upload_id: str) -> str:
+    """Ids are ours (uuid4 hex); anything else is no upload, and never reaches a path."""
+    if not UPLOAD_ID.fullmatch(upload_id):
+        raise not_found()
+    return upload_id
 
 
 def parse_length(raw: str | None, name: str) -> int:

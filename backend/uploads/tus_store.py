@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,8 +14,6 @@ from backend.db import Database
 from backend.models import TusUpload
 from backend.timeutil import utcnow
 from backend.uploads import tus_protocol
-
-_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 @dataclass(frozen=True)
@@ -87,8 +84,7 @@ def create(
 
 def owned(db: Database, user_id: int, upload_id: str) -> UploadState:
     """The user's upload, or 404 (also for another user's)."""
-    if not _ID.match(upload_id):
-        raise tus_protocol.not_found()
+    tus_protocol.check_upload_id(upload_id)
     with db.session() as session:
         row = session.scalars(
             select(TusUpload).where(TusUpload.id == upload_id, TusUpload.user_id == user_id)

@@ -41,13 +41,6 @@ class Progress:
     answer: tuple[int, dict[str, Any]] | None = None
     upload_metadata: str | None = None
 
-    @property
-    def job_id(self) -> str | None:
-        if self.answer is None:
-            return None
-        job_id: str | None = self.answer[1].get("job_id")
-        return job_id
-
 
 class ResumableUploads:
     def __init__(self, svc: Services) -> None:
