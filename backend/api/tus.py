@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -17,6 +20,8 @@ from backend.uploads import tus_protocol as tus
 from backend.uploads.tus_uploads import Patch, Progress, ResumableUploads
 
 bp = Blueprint("tus", __name__, url_prefix="/api/uploads")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 _made = threading.Lock()
@@ -33,12 +38,16 @@ def uploads() -> ResumableUploads:
     return found
 
 
-@bp.before_request
-def require_tus_version() -> None:
-    if request.method != "OPTIONS" and request.headers.get("Tus-Resumable") != tus.VERSION:
-        # Auth first: a stranger learns nothing, not even that this is a tus endpoint.
-        auth_required(lambda: None)()
-        raise tus.wrong_version()
+def tus_request(view: Callable[P, R]) -> Callable[P, R]:
+    """Refuse a request that does not speak our tus version (412); below auth_required."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if request.headers.get("Tus-Resumable") != tus.VERSION:
+            raise tus.wrong_version()
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 @bp.after_request
@@ -76,6 +85,7 @@ def _discover() -> ResponseReturnValue:
 )
 @auth_required
 @limiter.limit(upload_limit, key_func=user_key)
+@tus_request
 def create() -> ResponseReturnValue:
     user_id = current_user_id()
     length = tus.parse_length(request.headers.get("Upload-Length"), "Upload-Length")
@@ -103,6 +113,7 @@ def create() -> ResponseReturnValue:
     responses={202: UploadAccepted, 200: UploadAccepted},
 )
 @auth_required
+@tus_request
 def status(upload_id: str) -> ResponseReturnValue:
     if request.method == "HEAD":
         return _progress_answer(uploads().head(current_user_id(), upload_id), 200)
@@ -117,6 +128,7 @@ def status(upload_id: str) -> ResponseReturnValue:
     responses={204: None},
 )
 @auth_required
+@tus_request
 def append(upload_id: str) -> ResponseReturnValue:
     if request.content_type != tus.OFFSET_CONTENT_TYPE:
         raise tus.unsupported_content_type()
@@ -127,6 +139,7 @@ def append(upload_id: str) -> ResponseReturnValue:
 @bp.route("/<upload_id>", methods=["DELETE"])
 @operation("Terminate an unfinished resumable upload and remove its bytes", responses={204: None})
 @auth_required
+@tus_request
 def terminate(upload_id: str) -> ResponseReturnValue:
     uploads().terminate(current_user_id(), upload_id)
     return "", 204

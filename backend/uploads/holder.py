@@ -23,13 +23,15 @@ def _read(path: str) -> str:
 
 
 def _start_time(pid: int) -> str:
-    """The process's start time in clock ticks since boot (Linux); '' where unknown."""
+    """The running process's start time in clock ticks since boot (Linux); '' if none."""
     stat = _read(f"/proc/{pid}/stat")
     if not stat:
         return ""
     # The command name may contain spaces and parentheses: fields start after the last ')'.
     fields = stat.rsplit(")", 1)[-1].split()
-    return fields[19] if len(fields) > 19 else ""
+    if len(fields) <= 19 or fields[0] in {"Z", "X"}:
+        return ""  # a zombie still has its entry, but it holds nothing any more
+    return fields[19]
 
 
 @cache
