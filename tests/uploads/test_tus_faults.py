@@ -228,3 +228,26 @@ def test_tus_orphan_directories_go_after_an_hour(app: Flask) -> None:
     os.utime(orphan, (old, old))
     assert sweeper.sweep().uploads_expired == 1
     assert files_under(services_of(app).config.upload_dir) == []
+
+
+def test_a_key_already_answered_for_another_video_refuses_the_finished_upload(
+    app: Flask, client: FlaskClient, auth: AuthActions, small_video: Path, tmp_path: Path
+) -> None:
+    headers = auth.register()
+    keyed = {"Idempotency-Key": "used-before"}
+    first = upload_file(client, {**headers, **keyed}, small_video).get_json()
+    same = small_video.read_bytes()
+    replay = create(client, headers, len(same), same, **keyed)
+    assert replay.headers["Clipscope-Job-Id"] == first["job_id"]
+    other = make_video(tmp_path / "other.mp4", seconds=0.5, seed=7).read_bytes()
+    again = create(client, headers, len(other), **{"Idempotency-Key": "used-before"})
+    assert again.headers["Location"] == replay.headers["Location"]  # the key names that upload
+    fresh = create(client, headers, len(other), **{"Idempotency-Key": "second-key"})
+    upload_file(client, {**headers, "Idempotency-Key": "second-key"}, small_video)
+    refused = patch(client, fresh.headers["Location"], headers, 0, other)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "idempotency_key_reused"
+    answer = client.get(fresh.headers["Location"], headers={**headers, **TUS})
+    assert answer.status_code == 422 and answer.get_json() == refused.get_json()
+    root = services_of(app).config.upload_dir
+    assert [p for p in files_under(root) if p.relative_to(root).parts[0] == "tus"] == []
