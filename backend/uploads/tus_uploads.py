@@ -96,7 +96,7 @@ class ResumableUploads:
             if request.offset != start:
                 raise tus_protocol.offset_mismatch(start)
             if request.content_length is not None and start + request.content_length > state.length:
-                raise FileTooLarge("These bytes go past the Upload-Length given at creation.")
+                raise _past_the_length()
             end, hasher = self._append(state, upload, start, request)
             if end == state.length:
                 return self._finish(state, upload, hasher)
@@ -142,7 +142,8 @@ class ResumableUploads:
         if request.checksum:
             upload.mark_unverified(start)
         body = BodyReader(request.stream, request.content_length, state.length - start)
-        position, failure = start, None
+        position = start
+        failure: BaseException | None = None
         try:
             while chunk := body.read():
                 written = upload.write(position, chunk)
@@ -156,7 +157,9 @@ class ResumableUploads:
                         "The server has no room for this video right now; the bytes received "
                         "so far are kept, try again later."
                     )
-        except BaseException as error:  # cut off, idle, too long, disk full: keep what came
+        except FileTooLarge:
+            failure = _past_the_length()
+        except BaseException as error:  # cut off, idle, disk full: keep what came
             failure = error
         upload.sync()
         if request.checksum is not None:
@@ -235,3 +238,7 @@ class ResumableUploads:
         return Progress(
             state.id, offset, state.length, state.expires_at, None, state.upload_metadata
         )
+
+
+def _past_the_length() -> FileTooLarge:
+    return FileTooLarge("These bytes go past the Upload-Length given at creation.")
