@@ -8,6 +8,7 @@ import logging
 from flask import Flask
 
 from backend.api import register_blueprints
+from backend.api.bodies import register_body_limits
 from backend.api.cors import register_cors
 from backend.api.errors import register_error_handlers
 from backend.api.limits import init_limits
@@ -40,6 +41,7 @@ def create_app(config: Config | None = None) -> Flask:
     init_limits(app, config)
     register_blueprints(app)
     register_cors(app)
+    register_body_limits(app)
     register_error_handlers(app)
     app.cli.add_command(jobs_cli)
 
@@ -54,5 +56,7 @@ def create_app(config: Config | None = None) -> Flask:
     if config.start_background:
         runner.start()
         sweeper.start()
-        atexit.register(runner.stop)
+        # The server stops us at its first signal (backend/server/worker.py); this is for the
+        # other ways a process ends.
+        atexit.register(app.extensions["clipscope"].stop)
     return app

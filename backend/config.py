@@ -22,6 +22,16 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from exc
+
+
 def _secret_key(env: dict[str, str]) -> str:
     """Use CLIPSCOPE_SECRET_KEY, else one generated once and kept under instance/."""
     if env.get("CLIPSCOPE_SECRET_KEY"):
@@ -50,12 +60,16 @@ class Config:
     lease_s: float = 30.0
     max_attempts: int = 3
     job_timeout_s: float = 3600.0
+    # Resident memory one analysis child may use; 4K H.264/HEVC with frame threads fits.
+    analysis_memory_mb: int = 1536
+    # Test-only: "abort" makes the analysis child abort, as a crashing decoder would.
+    analysis_fault: str | None = None
+    # A request whose body (or headers) makes no progress this long is dropped.
+    body_idle_timeout_s: float = 30.0
     job_ttl_days: int = 30
     keep_source_hours: int = 24
     # Unfinished resumable (tus) uploads are removed this long after their last byte arrived.
     upload_expiry_h: int = 24
-    # A request body that makes no progress this long is dropped; upload reservations lapse then.
-    body_idle_timeout_s: float = 30.0
     expo_push_url: str = "https://exp.host"
     expo_access_token: str | None = None
     receipt_delay_s: float = 900.0
@@ -85,11 +99,13 @@ class Config:
             lease_s=float(_int(env, "CLIPSCOPE_LEASE_S", 30)),
             max_attempts=max(1, _int(env, "CLIPSCOPE_MAX_ATTEMPTS", 3)),
             job_timeout_s=float(_int(env, "CLIPSCOPE_JOB_TIMEOUT_S", 3600)),
+            analysis_memory_mb=_int(env, "CLIPSCOPE_ANALYSIS_MEMORY_MB", 1536),
+            analysis_fault=env.get("CLIPSCOPE_TEST_ANALYSIS_FAULT") or None,
+            body_idle_timeout_s=_float(env, "CLIPSCOPE_BODY_IDLE_TIMEOUT_S", 30.0),
             job_ttl_days=_int(env, "CLIPSCOPE_JOB_TTL_DAYS", 30),
             keep_source_hours=_int(env, "CLIPSCOPE_KEEP_SOURCE_HOURS", 24),
             upload_expiry_h=_int(env, "CLIPSCOPE_UPLOAD_EXPIRY_H", 24),
             sweep_interval_s=float(_int(env, "CLIPSCOPE_SWEEP_INTERVAL_S", 600)),
-            body_idle_timeout_s=float(_int(env, "CLIPSCOPE_BODY_IDLE_TIMEOUT_S", 30)),
             expo_push_url=env.get("CLIPSCOPE_EXPO_PUSH_URL", "https://exp.host").rstrip("/"),
             expo_access_token=env.get("CLIPSCOPE_EXPO_ACCESS_TOKEN") or None,
             receipt_delay_s=float(_int(env, "CLIPSCOPE_RECEIPT_DELAY_S", 900)),

@@ -38,6 +38,10 @@ class NotFound(ApiError):
     status, code = 404, "not_found"
 
 
+class RequestTimeout(ApiError):
+    status, code = 408, "request_timeout"
+
+
 class Conflict(ApiError):
     status, code = 409, "conflict"
 
@@ -61,3 +65,18 @@ class InsufficientStorage(ApiError):
 def job_not_found() -> NotFound:
     # The same answer for a missing job and another user's job: ids are not probeable.
     return NotFound("No job with that id was found.")
+
+
+def body_stalled(idle_s: float) -> RequestTimeout:
+    return RequestTimeout(
+        f"The request body stopped arriving for {idle_s:g} seconds, so the server dropped it; "
+        "send it again.",
+    )
+
+
+def body_cut_short() -> BadRequest:
+    # Behind gunicorn a client that disconnects mid-body looks like a short or malformed body.
+    return BadRequest(
+        "The request body ended before all of it arrived (the connection may have dropped); "
+        "send it again.",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,18 @@ class Services:
     runner: Runner
     # Optional parts (push sender, sweeper, job-change notifier) register here by name.
     extras: dict[str, Any] = field(default_factory=dict)
+    _stopped: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self) -> None:
+        """Give running jobs back to the queue, then stop every background thread (once)."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self.runner.stop()
+        for extra in self.extras.values():
+            stop = getattr(extra, "stop", None)
+            if callable(stop):
+                stop()
 
 
 def services() -> Services:

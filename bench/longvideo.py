@@ -15,14 +15,14 @@ CLIP_S = 3.0
 NOISE = 10.0
 
 
-def make_long_video(path: Path, seconds: float) -> Path:
-    """A 1280x720 30 fps H.264 + AAC MP4 of about `seconds`, with a scene cut in every clip."""
+def make_long_video(path: Path, seconds: float, width: int = 1280, height: int = 720) -> Path:
+    """A 30 fps H.264 + AAC MP4 (720p unless told) of about `seconds`, a cut in every clip."""
     clip = make_video(
         path.with_name("clip.mp4"),
         seconds=CLIP_S,
         fps=30,
-        width=1280,
-        height=720,
+        width=width,
+        height=height,
         cuts=(CLIP_S / 2,),
         noise=NOISE,
         audio="tone",

@@ -9,7 +9,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 CONNECT_AHEAD_S = 0.1
 
@@ -104,11 +108,19 @@ async def _phone(
         writer.close()
 
 
-async def _run(port: int, phones: list[Phone], seconds: float, interval: float) -> LoadResult:
+async def _run(
+    port: int,
+    phones: list[Phone],
+    seconds: float,
+    interval: float,
+    beside: Callable[[], Awaitable[T]] | None,
+    first_id: int,
+) -> tuple[LoadResult, T | None]:
     result = LoadResult()
-    ids = itertools.count(1)
+    ids = itertools.count(first_id)
     start = time.monotonic() + 0.5
     end = start + seconds
+    other = asyncio.ensure_future(beside()) if beside is not None else None
     # Phones are not in step: their first polls are spread evenly over one interval.
     await asyncio.gather(
         *(
@@ -116,9 +128,19 @@ async def _run(port: int, phones: list[Phone], seconds: float, interval: float) 
             for n, phone in enumerate(phones)
         )
     )
-    return result
+    return result, (await other if other is not None else None)
 
 
-def poll(port: int, phones: list[Phone], seconds: float, interval: float) -> LoadResult:
-    """Every phone polls its job every `interval` seconds for `seconds`."""
-    return asyncio.run(_run(port, phones, seconds, interval))
+def poll(
+    port: int,
+    phones: list[Phone],
+    seconds: float,
+    interval: float,
+    beside: Callable[[], Awaitable[T]] | None = None,
+    first_id: int = 1,
+) -> tuple[LoadResult, T | None]:
+    """Every phone polls its job every `interval` seconds for `seconds`, beside other load.
+
+    Request ids (X-Request-Id, to find each request in the access log) start at `first_id`.
+    """
+    return asyncio.run(_run(port, phones, seconds, interval, beside, first_id))

@@ -59,11 +59,7 @@ def make_app(tmp_path: Path, migrated_template: Path) -> Iterator[AppFactory]:
     yield factory
     for app in apps:
         svc: Services = app.extensions["clipscope"]
-        svc.runner.stop()
-        for extra in svc.extras.values():
-            stop = getattr(extra, "stop", None)
-            if callable(stop):
-                stop()
+        svc.stop()
         svc.db.dispose()
 
 
@@ -117,7 +113,7 @@ def postgres_url() -> Iterator[str]:
 def paused_analysis(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
     """The analysis holds at its first 'analyzing' report until the test lets it go on."""
     started, go_on = threading.Event(), threading.Event()
-    real = execute_module.analyze
+    real = execute_module.analyze_isolated
 
     def analyze(path: Any, progress: Any, should_stop: Any, **kwargs: Any) -> Any:
         def hold(phase: str, percent: int, message: str) -> None:
@@ -128,5 +124,5 @@ def paused_analysis(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, t
 
         return real(path, hold, should_stop, **kwargs)
 
-    monkeypatch.setattr(execute_module, "analyze", analyze)
+    monkeypatch.setattr(execute_module, "analyze_isolated", analyze)
     return started, go_on

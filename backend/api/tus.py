@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from backend.api.bodies import streams_body
 from backend.api.limits import limiter, upload_limit, user_key
 from backend.api.openapi import operation
 from backend.api.schemas import UploadAccepted
@@ -79,6 +80,7 @@ def _discover() -> ResponseReturnValue:
 
 
 @bp.route("", methods=["POST"], provide_automatic_options=False)
+@streams_body
 @operation(
     "Create a resumable upload (tus 1.0.0 creation, creation-with-upload); see docs/uploads.md",
     responses={201: None},
@@ -123,6 +125,7 @@ def status(upload_id: str) -> ResponseReturnValue:
 
 
 @bp.route("/<upload_id>", methods=["PATCH"])
+@streams_body
 @operation(
     "Append bytes (application/offset+octet-stream at Upload-Offset, optional Upload-Checksum)",
     responses={204: None},

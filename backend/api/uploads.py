@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
+from backend.api.bodies import streams_body
 from backend.api.limits import limiter, upload_limit, user_key
 from backend.api.openapi import operation
 from backend.api.schemas import UploadAccepted, UploadForm
@@ -17,6 +18,7 @@ bp = Blueprint("uploads", __name__, url_prefix="/api")
 
 
 @bp.post("/upload")
+@streams_body
 @operation(
     "Upload a video and queue its analysis (`Prefer: wait=N` waits for the result)",
     body=UploadForm,

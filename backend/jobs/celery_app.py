@@ -18,6 +18,7 @@ from flask import Flask
 from backend.config import Config
 from backend.jobs.execute import execute_job
 from backend.jobs.heartbeat import Heartbeat, new_owner_id
+from backend.jobs.isolation import limits_from
 from backend.jobs.store import JobStore, claim_id
 from backend.services import Services
 from backend.storage import Storage
@@ -37,6 +38,9 @@ def celery_settings(config: Config) -> dict[str, Any]:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
+        # A task only schedules: the analysis runs in a supervised child process (isolation.py),
+        # which a prefork pool's daemonic processes may not start.
+        "worker_pool": "threads",
         "task_default_queue": "clipscope",
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {"visibility_timeout": max(3600, config.job_timeout_s * 2)},
@@ -84,7 +88,7 @@ class CeleryRunner:
         self.store = store
         self.storage = storage
         self.workers = config.workers
-        self.job_timeout_s = config.job_timeout_s
+        self.limits = limits_from(config)
         self.resend_after = timedelta(seconds=max(60.0, config.lease_s * 4))
         self.heartbeat = Heartbeat(store, new_owner_id(), on_recover=self.resend_stale)
 
@@ -118,7 +122,7 @@ class CeleryRunner:
             return
         stop = self.heartbeat.track(job_id, claim)
         try:
-            execute_job(self.store, self.storage, job_id, claim, stop, self.job_timeout_s)
+            execute_job(self.store, self.storage, job_id, claim, stop, self.limits)
         finally:
             self.heartbeat.untrack(claim)
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from dataclasses import dataclass
 
-from backend.analysis import AnalysisCancelled, AnalysisError, analyze
+from backend.analysis import AnalysisCancelled, AnalysisError
+from backend.jobs.isolation import AnalysisFailed, Limits, analyze_isolated
 from backend.jobs.outcome import Outcome
 from backend.jobs.progress import ThrottledProgress
-from backend.jobs.status import JobErrorCode
+from backend.jobs.status import JobErrorCode, JobStatus
 from backend.jobs.store import JobStore
 from backend.models import Job
 from backend.storage import Storage
@@ -41,10 +43,10 @@ def execute_job(
     job_id: str,
     owner: str,
     stop: threading.Event,
-    timeout_s: float,
+    limits: Limits,
 ) -> None:
     """Analyse a job this owner has claimed and record the outcome."""
-    deadline = time.monotonic() + timeout_s
+    deadline = time.monotonic() + limits.timeout_s
     progress = ThrottledProgress(
         lambda phase, percent, message: store.report_progress(
             job_id, owner, phase, percent, message
@@ -55,21 +57,28 @@ def execute_job(
         return stop.is_set() or progress.lost or time.monotonic() > deadline
 
     outcome: Outcome | None
+    files = None
     try:
         files = job_files(store, storage, job_id)
         if files is None:
             return  # deleted while it waited
         outcome = Outcome.completed(
-            analyze(files.source, progress, should_stop, thumbnails_dir=files.thumbnails)
+            analyze_isolated(
+                files.source,
+                progress,
+                should_stop,
+                thumbnails_dir=files.thumbnails,
+                limits=limits,
+            )
         )
     except AnalysisCancelled:
         outcome = None
         if time.monotonic() > deadline and not stop.is_set() and not progress.lost:
             outcome = Outcome.failed(
                 JobErrorCode.ANALYSIS_TIMEOUT,
-                f"The analysis took longer than the limit of {timeout_s:g} seconds.",
+                f"The analysis took longer than the limit of {limits.timeout_s:g} seconds.",
             )
-    except AnalysisError as error:
+    except (AnalysisError, AnalysisFailed) as error:
         outcome = Outcome.failed(error.code, error.message)
     except Exception:
         log.exception("job %s crashed", job_id)
@@ -78,4 +87,7 @@ def execute_job(
         )
     # A cancelled or taken-over job records nothing: its new state is someone else's.
     if outcome is not None:
+        if outcome.status is JobStatus.FAILED and files is not None:
+            # A killed child may have left a thumbnail half-written; a failed job shows none.
+            shutil.rmtree(files.thumbnails, ignore_errors=True)
         store.finish(job_id, owner, outcome)

@@ -6,6 +6,7 @@ import threading
 
 from backend.jobs.execute import execute_job
 from backend.jobs.heartbeat import new_owner_id
+from backend.jobs.isolation import Limits
 from backend.jobs.store import JobStore
 from backend.storage import Storage
 
@@ -13,10 +14,10 @@ from backend.storage import Storage
 class InlineRunner:
     """Like huey's immediate mode: `submit()` runs every queued job before returning."""
 
-    def __init__(self, store: JobStore, storage: Storage, *, job_timeout_s: float) -> None:
+    def __init__(self, store: JobStore, storage: Storage, *, limits: Limits) -> None:
         self.store = store
         self.storage = storage
-        self.job_timeout_s = job_timeout_s
+        self.limits = limits
         self.owner = new_owner_id()
         self.workers = 1
         self.busy = 0
@@ -33,6 +34,4 @@ class InlineRunner:
     def submit(self, job_id: str) -> None:
         while claims := self.store.claim_next(self.owner, 1):
             job_id, claim = claims[0]
-            execute_job(
-                self.store, self.storage, job_id, claim, threading.Event(), self.job_timeout_s
-            )
+            execute_job(self.store, self.storage, job_id, claim, threading.Event(), self.limits)

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
 from backend.jobs.execute import execute_job
 from backend.jobs.heartbeat import Heartbeat, new_owner_id
+from backend.jobs.isolation import Limits, warm_up
 from backend.jobs.store import JobStore
 from backend.storage import Storage
 
 log = logging.getLogger(__name__)
-
-# Analyses are CPU-bound and share the CPUs with this process's web threads; below them they
-# still get every idle cycle, and a status poll no longer waits behind them for a CPU.
-ANALYSIS_NICE = 10
-
-
-def lower_priority() -> None:
-    """Lower the calling thread's CPU priority to ANALYSIS_NICE (Linux only)."""
-    # On Linux the nice value is per thread, and the decoder threads FFmpeg starts from this
-    # thread inherit it; elsewhere setpriority() would apply to the whole process.
-    if sys.platform == "linux":
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ANALYSIS_NICE)
 
 
 class ThreadRunner:
@@ -40,13 +25,13 @@ class ThreadRunner:
         storage: Storage,
         *,
         workers: int,
-        job_timeout_s: float,
+        limits: Limits,
         poll_interval_s: float = 1.0,
     ) -> None:
         self.store = store
         self.storage = storage
         self.workers = workers
-        self.job_timeout_s = job_timeout_s
+        self.limits = limits
         self.poll_interval_s = poll_interval_s
         self.owner = new_owner_id()
         self.heartbeat = Heartbeat(store, self.owner)
@@ -58,9 +43,8 @@ class ThreadRunner:
     def start(self) -> None:
         if self._dispatcher is not None:
             return
-        self._pool = ThreadPoolExecutor(
-            self.workers, thread_name_prefix="clipscope-job", initializer=lower_priority
-        )
+        warm_up()
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="clipscope-job")
         self.heartbeat.start()
         self._dispatcher = threading.Thread(
             target=self._dispatch_loop, name="clipscope-dispatch", daemon=True
@@ -107,7 +91,7 @@ class ThreadRunner:
         for job_id, claim in self.store.claim_next(self.owner, self.workers - self.busy):
             stop = self.heartbeat.track(job_id, claim)
             future = self._pool.submit(
-                execute_job, self.store, self.storage, job_id, claim, stop, self.job_timeout_s
+                execute_job, self.store, self.storage, job_id, claim, stop, self.limits
             )
             future.add_done_callback(partial(self._done, claim))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from backend.config import Config
+from backend.jobs.isolation import limits_from
 from backend.jobs.store import JobStore
 from backend.storage import Storage
 
@@ -24,7 +25,7 @@ def make_runner(config: Config, store: JobStore, storage: Storage) -> Runner:
     if config.executor == "inline":
         from backend.jobs.inline import InlineRunner
 
-        return InlineRunner(store, storage, job_timeout_s=config.job_timeout_s)
+        return InlineRunner(store, storage, limits=limits_from(config))
     if config.executor == "celery":
         from backend.jobs.celery_app import CeleryRunner
 
@@ -37,6 +38,6 @@ def make_runner(config: Config, store: JobStore, storage: Storage) -> Runner:
         store,
         storage,
         workers=config.workers,
-        job_timeout_s=config.job_timeout_s,
+        limits=limits_from(config),
         poll_interval_s=config.poll_interval_s,
     )

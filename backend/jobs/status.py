@@ -30,4 +30,6 @@ class JobErrorCode(StrEnum):
     NO_VIDEO_STREAM = "no_video_stream"
     ANALYSIS_TIMEOUT = "analysis_timeout"
     WORKER_LOST = "worker_lost"
+    ANALYSIS_CRASHED = "analysis_crashed"
+    RESOURCE_LIMIT = "resource_limit"
     INTERNAL_ERROR = "internal_error"

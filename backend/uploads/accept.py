@@ -58,7 +58,9 @@ def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepte
 
     def produce(directory: Path, alive: Callable[[], None]) -> ReceivedVideo:
         stream = cast(IO[bytes], _Renewing(upload.stream, alive))
-        body = BodyReader(stream, upload.content_length, limit + ENVELOPE_BYTES)
+        body = BodyReader(
+            stream, upload.content_length, limit + ENVELOPE_BYTES, svc.config.body_idle_timeout_s
+        )
         return receive(body, upload.content_type, upload.filename, directory, limit)
 
     return accept_video(svc, user_id, upload.idempotency_key, produce)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import unquote
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import (
     Data,
@@ -19,7 +20,14 @@ from werkzeug.sansio.multipart import (
     NeedData,
 )
 
-from backend.errors import BadRequest, FileTooLarge, UnsupportedMediaType
+from backend.errors import (
+    ApiError,
+    BadRequest,
+    FileTooLarge,
+    UnsupportedMediaType,
+    body_cut_short,
+    body_stalled,
+)
 from backend.uploads.sniff import Container
 from backend.uploads.writer import VideoWriter
 
@@ -52,6 +60,33 @@ def clean_filename(raw: str | None, fallback: str = "video") -> str:
     return name
 
 
+def header_filename(raw: str | None) -> str | None:
+    """X-Filename as sent: percent-encoded, RFC 8187 (`UTF-8''...`, also as `filename*=`), or
+    raw UTF-8 (which WSGI hands over decoded as Latin-1)."""
+    if raw is None:
+        return None
+    value = raw.strip()
+    if "filename*=" in value.lower():
+        value = value[value.lower().index("filename*=") + len("filename*=") :].split(";")[0]
+    charset, quote, rest = value.partition("''")
+    if quote and charset.lower() in ("utf-8", "iso-8859-1"):
+        return unquote(rest, encoding=charset.lower())
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def read_failure(error: BaseException, idle_timeout_s: float) -> ApiError:
+    """The refusal for a body read that failed: stalled (408), or cut short or malformed (400)."""
+    # Werkzeug reports a failed read of the server's stream as ClientDisconnected, raised
+    # while handling the server's own error (a socket timeout for a stalled client).
+    cause = error.__context__ if isinstance(error, ClientDisconnected) else error
+    if isinstance(cause, TimeoutError):
+        return body_stalled(idle_timeout_s)
+    return body_cut_short()
+
+
 class BodyReader:
     """Reads the request body in chunks, refusing one too large or cut short.
 
@@ -59,21 +94,31 @@ class BodyReader:
     so the bytes received are checked against the announced Content-Length.
     """
 
-    def __init__(self, stream: IO[bytes], content_length: int | None, limit_bytes: int) -> None:
+    def __init__(
+        self,
+        stream: IO[bytes],
+        content_length: int | None,
+        limit_bytes: int,
+        idle_timeout_s: float,
+    ) -> None:
         self.stream = stream
         self.expected = content_length
         self.limit = limit_bytes
+        self.idle_timeout_s = idle_timeout_s
         self.received = 0
 
     def read(self) -> bytes:
-        chunk = self.stream.read(CHUNK)
+        try:
+            chunk = self.stream.read(CHUNK)
+        except (OSError, ClientDisconnected) as error:
+            raise read_failure(error, self.idle_timeout_s) from None
         self.received += len(chunk)
         if self.received > self.limit:
             raise FileTooLarge(
                 f"The upload is larger than the limit of {self.limit // (1024 * 1024)} MB."
             )
         if not chunk and self.expected is not None and self.received < self.expected:
-            raise BadRequest("The upload ended before the whole video arrived; send it again.")
+            raise body_cut_short()
         return chunk
 
 
@@ -100,7 +145,7 @@ def receive(
         except BaseException:
             writer.discard()
             raise
-        name = clean_filename(headers_filename, "video" + container.extension)
+        name = clean_filename(header_filename(headers_filename), "video" + container.extension)
         return ReceivedVideo(path, name, writer.size, digest, container)
     raise UnsupportedMediaType(
         "Send the video as multipart/form-data (field 'video') or as the raw body "
@@ -134,7 +179,9 @@ def _receive_multipart(
                     break
                 if isinstance(event, File | Field):
                     part, buffer = event, bytearray()
-                    if isinstance(event, File) and event.name == "video" and video is None:
+                    if isinstance(event, File) and event.name == "video":
+                        if video is not None or writer is not None:
+                            raise BadRequest("Send one video per upload (one 'video' part).")
                         writer = VideoWriter(directory, limit_bytes)
                 elif isinstance(event, Data) and part is not None:
                     if writer is not None:

@@ -141,7 +141,13 @@ class ResumableUploads:
         check = request.checksum.hasher() if request.checksum else None
         if request.checksum:
             upload.mark_unverified(start)
-        body = BodyReader(request.stream, request.content_length, state.length - start)
+        # The same reader as POST /api/upload: a stalled body ends after the idle timeout.
+        body = BodyReader(
+            request.stream,
+            request.content_length,
+            state.length - start,
+            self.svc.config.body_idle_timeout_s,
+        )
         position = start
         failure: BaseException | None = None
         try:

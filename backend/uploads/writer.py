@@ -6,6 +6,8 @@ import errno
 import hashlib
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -54,13 +56,16 @@ class VideoWriter:
             self._identify()
             self._write(bytes(self._head))
         assert self.container is not None
-        self._file.close()
+        with _disk_full_is_507():
+            # Buffered bytes are written here, and a full disk can refuse them here too.
+            self._file.close()
         final = self.directory / f"source{self.container.extension}"
         os.replace(self._part, final)
         return final, self._hash.hexdigest(), self.container
 
     def discard(self) -> None:
-        self._file.close()
+        with suppress(OSError):  # closing flushes, and the disk may still be full
+            self._file.close()
         self._part.unlink(missing_ok=True)
 
     def _keep_fresh(self) -> None:
@@ -75,11 +80,17 @@ class VideoWriter:
         self.container = require_video(bytes(self._head))
 
     def _write(self, data: bytes) -> None:
-        try:
+        with _disk_full_is_507():
             self._file.write(data)
-        except OSError as error:
-            if error.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise InsufficientStorage(
-                    "The server has no room for this video right now; try again later."
-                ) from None
-            raise
+
+
+@contextmanager
+def _disk_full_is_507() -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise InsufficientStorage(
+                "The server has no room for this video right now; try again later."
+            ) from None
+        raise

@@ -86,7 +86,7 @@ def test_jobs_run_on_celery_workers_exactly_once(
     run_job.apply_async((ids[0],))
     for job_id in ids:
         job = wait_for_job(client, headers, job_id, timeout=120)
-        assert job["status"] == "completed", (job, worker.read_text()[-3000:])
+        assert job["status"] == "completed", (job["error"], worker.read_text()[-3000:])
         assert job["attempts"] == 1
         assert job["result"]["video"]["frame_count"] == 12
 

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 import backend.jobs.execute as execute_module
+from backend.jobs.isolation import Limits
 from backend.jobs.runner import ThreadRunner
 from backend.models import Job
 from backend.timeutil import utcnow
@@ -85,7 +86,7 @@ def test_a_crashing_analysis_fails_as_internal_error_without_a_trace(
     def explode(*_args: Any, **_kwargs: Any) -> dict[str, Any]:
         raise ZeroDivisionError("/srv/secret/path line 42")
 
-    monkeypatch.setattr(execute_module, "analyze", explode)
+    monkeypatch.setattr(execute_module, "analyze_isolated", explode)
     headers = auth.register()
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     response = client.get(f"/api/jobs/{job_id}", headers=headers)
@@ -166,7 +167,9 @@ def test_two_runners_over_one_database_never_run_a_job_twice(
     monkeypatch.setattr("backend.jobs.runner.execute_job", counting)
     svc = services_of(app)
     runners = [
-        ThreadRunner(svc.store, svc.storage, workers=2, job_timeout_s=60, poll_interval_s=0.01)
+        ThreadRunner(
+            svc.store, svc.storage, workers=2, limits=Limits(60, 1536), poll_interval_s=0.01
+        )
         for _ in range(2)
     ]
     for runner in runners:

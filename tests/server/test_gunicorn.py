@@ -2,65 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from backend.config import PROJECT_ROOT
 from tests.helpers import wait_for
 from tests.videos import make_video
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
-        "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "CLIPSCOPE_SECRET_KEY": "test",
-        "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
-        "WEB_CONCURRENCY": "2",
-    }
-    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "run"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert process.poll() is None, (tmp_path / "server.log").read_text()
-        try:
-            return requests.get(f"{base}/api/health", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False  # listening, but the workers are still booting
-
-    try:
-        wait_for(healthy, timeout=60, what="gunicorn to answer")
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
-        log.close()
 
 
 @pytest.mark.slow

@@ -1,0 +1,234 @@
+"""Runs one analysis in a supervised child process, so a crash or a memory blow-up ends only it.
+
+The pool thread that claimed the job stays in the web (or Celery) process and keeps the claim,
+the lease and the outcome; the decoding runs here, in its own interpreter at a lower CPU
+priority, with no GIL shared with request threads. Children fork from a forkserver that has
+already imported PyAV and numpy, so starting one costs milliseconds, not an interpreter boot.
+Progress comes back as small messages, cancellation goes in as an event, and the result comes
+back as the result document.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
+from multiprocessing.synchronize import Event as ProcessEvent
+from typing import Any
+
+from backend.analysis import AnalysisCancelled, AnalysisError, ProgressFn, analyze
+from backend.analysis.progress import StopFn
+from backend.config import Config
+from backend.jobs.status import JobErrorCode
+
+log = logging.getLogger(__name__)
+
+# Analyses get every idle cycle but never take one from a request (Linux nice, inherited by
+# FFmpeg's decoder threads).
+ANALYSIS_NICE = 10
+# How often the supervisor checks for a cancel, the child's memory and its messages.
+POLL_S = 0.1
+PR_SET_PDEATHSIG = 1
+# A child asked to stop gets this long to end by itself before it is killed.
+STOP_GRACE_S = 0.5
+
+_context_lock = threading.Lock()
+_context: ForkServerContext | None = None
+
+
+class AnalysisFailed(Exception):
+    """The child died or was killed; `code` is the job error code, `message` a sentence."""
+
+    def __init__(self, code: JobErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one analysis may take: wall time (enforced by the caller) and resident memory."""
+
+    timeout_s: float
+    memory_mb: int
+    # Test-only (CLIPSCOPE_TEST_ANALYSIS_FAULT=abort): the child aborts, as a decoder crash would.
+    fault: str | None = None
+
+
+def limits_from(config: Config) -> Limits:
+    return Limits(config.job_timeout_s, config.analysis_memory_mb, config.analysis_fault)
+
+
+def context() -> ForkServerContext:
+    """The forkserver context, its server started (and PyAV/numpy imported) on first use."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            ctx = multiprocessing.get_context("forkserver")
+            # The server imports these once; every child forks from it with them loaded.
+            ctx.set_forkserver_preload(["backend.analysis", "backend.jobs.isolation"])
+            _context = ctx
+        return _context
+
+
+def warm_up() -> None:
+    """Start the forkserver now, so the first job does not pay for the imports."""
+    from multiprocessing import forkserver
+
+    context()
+    forkserver.ensure_running()
+
+
+def analyze_isolated(
+    path: str,
+    progress: ProgressFn,
+    should_stop: StopFn,
+    *,
+    thumbnails_dir: str,
+    limits: Limits,
+) -> dict[str, Any]:
+    """analyze() in a child process; raises what analyze() raises, or AnalysisFailed."""
+    ctx = context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    stop = ctx.Event()
+    child = ctx.Process(
+        target=_child_main,
+        args=(path, thumbnails_dir, sender, stop, limits),
+        name="clipscope-analysis",
+        daemon=True,
+    )
+    child.start()
+    sender.close()
+    try:
+        return _supervise(child, receiver, stop, progress, should_stop, limits)
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        receiver.close()
+        child.close()
+
+
+def _supervise(
+    child: Any,
+    receiver: Connection,
+    stop: ProcessEvent,
+    progress: ProgressFn,
+    should_stop: StopFn,
+    limits: Limits,
+) -> dict[str, Any]:
+    kill_at: float | None = None
+    over_memory = False
+    limit_bytes = limits.memory_mb * 1024 * 1024
+    while True:
+        if receiver.poll(POLL_S):
+            try:
+                message = receiver.recv()
+            except EOFError:
+                break  # the child is gone; its exit code says how
+            kind = message[0]
+            if kind == "progress":
+                progress(*message[1:])
+            elif kind == "result":
+                return dict(message[1])
+            elif kind == "error":
+                raise AnalysisError(message[1], message[2])
+            elif kind == "cancelled":
+                raise AnalysisCancelled("The analysis was cancelled.")
+            elif kind == "memory":
+                over_memory = True
+        if kill_at is None and should_stop():
+            stop.set()
+            kill_at = time.monotonic() + STOP_GRACE_S
+        if kill_at is not None and time.monotonic() > kill_at:
+            child.kill()
+            raise AnalysisCancelled("The analysis was cancelled.")
+        if _rss_bytes(child.pid) > limit_bytes:
+            over_memory = True
+            child.kill()
+            break
+    child.join(5)
+    if kill_at is not None or should_stop():
+        raise AnalysisCancelled("The analysis was stopped.")  # however the child ended
+    raise _failure(child.exitcode, over_memory, limits.memory_mb)
+
+
+def _failure(exitcode: int | None, over_memory: bool, memory_mb: int) -> AnalysisFailed:
+    if over_memory or exitcode == -signal.SIGKILL:
+        # A SIGKILL we did not send is the kernel's out-of-memory killer.
+        return AnalysisFailed(
+            JobErrorCode.RESOURCE_LIMIT,
+            f"Analysing this video needed more than the {memory_mb} MB of memory it may use.",
+        )
+    how = f"signal {signal.Signals(-exitcode).name}" if exitcode and exitcode < 0 else "an error"
+    return AnalysisFailed(
+        JobErrorCode.ANALYSIS_CRASHED,
+        f"The video decoder stopped unexpectedly ({how}); the file may be damaged.",
+    )
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent (the forkserver) exits."""
+    if sys.platform != "linux":
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:
+            os._exit(1)  # the parent was already gone
+
+
+def _rss_bytes(pid: int | None) -> int:
+    """Resident memory of `pid` (Linux /proc); 0 where that cannot be read."""
+    if pid is None:
+        return 0
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _child_main(
+    path: str, thumbnails_dir: str, sender: Connection, stop: ProcessEvent, limits: Limits
+) -> None:
+    """The child: analyse, sending progress and exactly one final message."""
+    with contextlib.suppress(OSError):
+        os.nice(ANALYSIS_NICE)
+    # A stop signal sent to the whole process group (Ctrl-C, systemd) is for the supervisor,
+    # which stops us through `stop` and gives the job back; we must not die first and look
+    # like a crash. If the supervisor's process dies, the forkserver exits and we follow it.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+
+    def report(phase: str, percent: int, message: str) -> None:
+        sender.send(("progress", phase, percent, message))
+
+    try:
+        if limits.fault == "abort":
+            os.abort()
+        result = analyze(path, report, stop.is_set, thumbnails_dir=thumbnails_dir)
+        sender.send(("result", result))
+    except AnalysisCancelled:
+        sender.send(("cancelled",))
+    except AnalysisError as error:
+        sender.send(("error", error.code, error.message))
+    except MemoryError:
+        sender.send(("memory",))
+    except Exception:
+        log.exception("analysis of %s crashed", path)
+        message = "The analysis failed because of an error on our side."
+        sender.send(("error", JobErrorCode.INTERNAL_ERROR.value, message))
+    finally:
+        sender.close()

@@ -1,0 +1,154 @@
+"""The gunicorn worker `make run` and the Procfile use: gthread, hardened for phone clients.
+
+- Every blocking read on a client socket (request line, headers, body) gives up after
+  CLIPSCOPE_BODY_IDLE_TIMEOUT_S without a byte, so a stalled phone frees its thread; a slow one
+  that keeps sending is never cut.
+- What gunicorn refuses itself (a request line too long, headers too large, a malformed chunk)
+  is answered in our JSON error shape instead of gunicorn's HTML page.
+- A body the app refused is not drained for seconds: the connection closes instead.
+- The body stream handed to the app raises OSError for a body cut short or malformed, so the
+  app answers 400 (not 500) without knowing which server it runs under.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
+
+from flask import Flask
+from gunicorn import util
+from gunicorn.http.errors import ParseException
+from gunicorn.workers import gthread
+
+from backend.config import Config
+from backend.services import Services
+
+_MESSAGES = {
+    400: ("bad_request", "The request is malformed."),
+    403: ("forbidden", "This request is not allowed."),
+    414: ("uri_too_long", "The address is too long."),
+    417: ("expectation_failed", "The server cannot meet the request's Expect header."),
+    431: ("headers_too_large", "The request headers are too large."),
+    500: ("internal_error", "Something went wrong on our side."),
+    501: ("not_implemented", "The server does not support this transfer coding."),
+}
+
+
+# How long an unread rest of a request body may take to arrive before the connection closes.
+DRAIN_S = 0.25
+
+
+class IdleTimeoutSocket(socket.socket):
+    """A client socket whose blocking mode always carries the idle timeout."""
+
+    __slots__ = ()
+    idle_timeout_s: float = 30.0
+
+    def setblocking(self, flag: bool) -> None:
+        # gunicorn switches a connection to blocking mode for every request it serves.
+        if flag:
+            self.settimeout(self.idle_timeout_s)
+        else:
+            super().setblocking(False)
+
+
+def write_json_error(sock: socket.socket, status: int, reason: str, _detail: str) -> None:
+    """gunicorn's own refusals, in the API's one error shape."""
+    code, message = _MESSAGES.get(status, ("bad_request", "The request is malformed."))
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+class GuardedInput:
+    """wsgi.input whose read errors are all OSError (TimeoutError for a stalled body)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _guard(self, read: Callable[..., bytes], *args: Any) -> bytes:
+        try:
+            return read(*args)
+        except ParseException as error:
+            raise OSError(f"malformed request body: {error}") from None
+
+    def read(self, size: int | None = None) -> bytes:
+        return self._guard(self._stream.read, size)
+
+    def readline(self, size: int | None = None) -> bytes:
+        return self._guard(self._stream.readline, size)
+
+    def readlines(self, hint: int | None = None) -> list[bytes]:
+        try:
+            return list(self._stream.readlines(hint))
+        except ParseException as error:
+            raise OSError(f"malformed request body: {error}") from None
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
+
+
+def guard_input(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ["wsgi.input"] = GuardedInput(environ["wsgi.input"])
+        return app(environ, start_response)
+
+    return wrapped
+
+
+class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
+    wsgi: Callable[..., Iterable[bytes]]
+    services: Services
+
+    def init_process(self) -> None:
+        IdleTimeoutSocket.idle_timeout_s = Config.from_env().body_idle_timeout_s
+        # Scoped to this worker process: base.handle_error writes through util.write_error.
+        util.write_error = write_json_error
+        super().init_process()
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        self.services = cast(Flask, self.wsgi).extensions["clipscope"]
+        self.wsgi = guard_input(self.wsgi)
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        # A stop (deploy, SIGTERM) hands the running jobs back to the queue now, while the
+        # loop finishes the requests in flight; waiting for the analyses would hold the stop
+        # for as long as the longest one, and the graceful timeout would then kill it anyway.
+        super().handle_exit(sig, frame)
+        threading.Thread(target=self.services.stop, name="clipscope-stop").start()
+
+    def handle_quit(self, sig: int, frame: Any) -> None:
+        # A quick stop (SIGINT, SIGQUIT) exits at once: the jobs go back to the queue first,
+        # or the exit would wait for the analyses' threads.
+        self.services.stop()
+        super().handle_quit(sig, frame)
+
+    def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
+        # gunicorn drains a body the app refused to read (a stalled, cut or too-large upload)
+        # for up to 5 s before reusing the connection; a thread is worth more than that
+        # connection, so a body that is not already here closes it.
+        if not keepalive:
+            return False
+        return bool(conn.parser.finish_body(deadline=time.monotonic() + DRAIN_S))
+
+    def accept(self, listener: Any) -> None:
+        # gthread's accept(), with the client socket's class swapped for IdleTimeoutSocket.
+        try:
+            client, address = listener.accept()
+            self.nr_conns += 1
+            client.__class__ = IdleTimeoutSocket
+            client.setblocking(True)
+            self.enqueue_req(gthread.TConn(self.cfg, client, address, listener.getsockname()))
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise

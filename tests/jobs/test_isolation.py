@@ -1,0 +1,78 @@
+"""The analysis runs in a child process: its crash, its memory and its cancel stay its own."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from pathlib import Path
+
+from tests.conftest import AppFactory
+from tests.helpers import AuthActions, files_under, services_of, upload_file, wait_for, wait_for_job
+from tests.videos import make_video
+
+
+def analysis_children() -> list[multiprocessing.process.BaseProcess]:
+    return [p for p in multiprocessing.active_children() if p.name == "clipscope-analysis"]
+
+
+def test_a_crashing_decoder_fails_only_its_job(
+    make_app: AppFactory, small_video: Path, tmp_path: Path
+) -> None:
+    app = make_app(analysis_fault="abort")
+    client = app.test_client()
+    headers = AuthActions(client).register()
+    job_id = upload_file(client, headers, small_video).get_json()["job_id"]
+
+    job = wait_for_job(client, headers, job_id)
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "analysis_crashed"
+    assert "SIGABRT" in job["error"]["message"]
+    # The service goes on, and the failed attempt left no thumbnail behind.
+    assert client.get("/api/health").status_code == 200
+    thumbnails = services_of(app).config.upload_dir
+    assert [p for p in files_under(thumbnails) if p.suffix == ".jpg"] == []
+
+
+def test_a_video_over_the_memory_limit_fails_with_resource_limit(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    # A child with PyAV and numpy loaded is ~90 MB; decoding 4K frames needs ~230 MB.
+    video = make_video(tmp_path / "4k.mp4", seconds=0.5, fps=6, width=3840, height=2160)
+    small = make_video(tmp_path / "small.mp4", seconds=1.0)
+    app = make_app(analysis_memory_mb=150)
+    client = app.test_client()
+    headers = AuthActions(client).register()
+
+    big_job = wait_for_job(
+        client, headers, upload_file(client, headers, video).get_json()["job_id"]
+    )
+    assert big_job["status"] == "failed"
+    assert big_job["error"]["code"] == "resource_limit"
+    assert "150 MB" in big_job["error"]["message"]
+    small_job = wait_for_job(
+        client, headers, upload_file(client, headers, small).get_json()["job_id"]
+    )
+    assert small_job["status"] == "completed"
+
+
+def test_cancel_stops_the_child_within_a_second(make_app: AppFactory, tmp_path: Path) -> None:
+    # About ten seconds of analysis on this machine: stopping early is visible.
+    video = make_video(tmp_path / "long.mp4", seconds=60, fps=30, width=480, height=270)
+    app = make_app(executor="thread", workers=1)
+    client = app.test_client()
+    headers = AuthActions(client).register()
+    job_id = upload_file(client, headers, video).get_json()["job_id"]
+
+    def analysing() -> bool:
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()
+        return bool(job["phase"] == "analyzing" and job["progress"] >= 5)
+
+    wait_for(analysing, timeout=60, what="the analysis to get going")
+    assert len(analysis_children()) == 1
+    assert client.post(f"/api/jobs/{job_id}/cancel", headers=headers).status_code == 202
+    cancelled_at = time.monotonic()
+    wait_for(lambda: not analysis_children(), timeout=5, what="the child to exit")
+    assert time.monotonic() - cancelled_at < 1.0
+    job = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()
+    assert job["status"] == "cancelled"
+    assert job["progress"] < 50
