@@ -251,3 +251,35 @@ def test_auth_ownership_checksum_termination_and_expiry_over_the_wire(
     server.execute("UPDATE tus_uploads SET expires_at = '2000-01-01 00:00:00.000000'")
     wait_for(lambda: not left_file.parent.exists(), timeout=30, what="the sweeper")
     assert requests.head(left_url, headers={**owner, **TUS}, timeout=10).status_code == 404
+
+
+def test_a_stalled_patch_is_dropped_after_the_idle_timeout_and_its_bytes_kept(
+    tmp_path: Path, video: Path
+) -> None:
+    server = Gunicorn(tmp_path, CLIPSCOPE_BODY_IDLE_TIMEOUT_S="2")
+    server.start()
+    try:
+        headers = server.register("tunnel@example.com")
+        data = video.read_bytes()
+        uploader = _client(server, headers).uploader(str(video), chunk_size=CHUNK)
+        uploader.upload(stop_at=CHUNK)
+        url = uploader.url
+        assert url is not None
+        # The phone goes into a tunnel: its connection stays open and sends nothing more.
+        stalled = _half_patch(server, url, headers, CHUNK, data[CHUNK:], 300_000)
+        stalled.settimeout(60)
+        answer = stalled.recv(65536).decode("latin-1")  # the server gives up on it
+        stalled.close()
+        assert answer.startswith("HTTP/1.1 408"), answer[:200]
+        # What the server had read is kept; the part of a 256 KiB read still in gunicorn's
+        # buffer when the stall ended it is not (docs/uploads.md).
+        offset = server.head_offset(url, headers)
+        assert CHUNK + 256 * 1024 <= offset <= CHUNK + 300_000
+        resumed = _client(server, headers).uploader(str(video), url=url, chunk_size=CHUNK)
+        resumed.upload()
+        assert resumed.request is not None
+        job_id = resumed.request.response_headers["clipscope-job-id"]
+        assert _wait_for_job(server, headers, job_id) == "completed"
+        _assert_job_is_the_file(server, job_id, data)
+    finally:
+        server.kill(signal.SIGTERM)
