@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip --disable-pip-version-check
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint typecheck pytest mobile-test bench migrate venv dev-venv clean push-service worker
+.PHONY: run test lint typecheck pytest mobile-test bench migrate venv dev-venv clean push-service worker test-servers
 
 $(VENV)/.stamp-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,22 @@ lint: dev-venv
 typecheck: dev-venv
 	$(VENV)/bin/mypy
 
-pytest: dev-venv
+# The tests start throwaway PostgreSQL, Redis and RabbitMQ servers of their own (tests/services.py)
+# from Debian's packages; this installs whichever is missing. The machine's services are never used.
+TEST_SERVER_PACKAGES := postgresql redis-server rabbitmq-server
+test-servers:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	test -x /usr/lib/rabbitmq/bin/rabbitmq-server || missing="$$missing rabbitmq-server"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+		else echo "make test needs the Debian packages:$$missing (apt-get install$$missing as root)"; exit 1; fi; \
+		$$sudo apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+pytest: dev-venv test-servers
 	$(PY) -m pytest -q
 
 mobile-test:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,4 +23,20 @@ class Storage:
         return self.job_dir(user_id, job_id) / "thumbnails"
 
     def remove_job(self, user_id: int, job_id: str) -> None:
-        shutil.rmtree(self.job_dir(user_id, job_id), ignore_errors=True)
+        directory = self.job_dir(user_id, job_id)
+        shutil.rmtree(directory, ignore_errors=True)
+        # The user's folder goes with their last job (a refused first upload leaves nothing);
+        # rmdir fails harmlessly while another of their jobs is in it.
+        with contextlib.suppress(OSError):
+            directory.parent.rmdir()
+
+
+def make_dir(directory: Path) -> None:
+    """mkdir -p that survives remove_job() taking away an empty parent at the same moment."""
+    for _ in range(3):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            return
+        except FileNotFoundError:
+            continue
+    directory.mkdir(parents=True, exist_ok=True)

@@ -163,8 +163,14 @@ def main() -> None:
             GOAL_P99_MS,
         ),
         Figure("push", "sequential p99, after the commit", percentile(from_commit, 99), "ms"),
-        Figure("push", f"burst of {args.jobs} p50", percentile(together, 50), "ms"),
-        Figure("push", f"burst of {args.jobs} p99", percentile(together, 99), "ms"),
+        Figure("push", f"burst ({args.jobs} jobs end at once) p50", percentile(together, 50), "ms"),
+        Figure(
+            "push",
+            f"burst ({args.jobs} jobs end at once) p99, job end -> push request",
+            percentile(together, 99),
+            "ms",
+            GOAL_P99_MS,
+        ),
     ]
     print(table(figures, f"Push latency over {args.jobs} jobs ({url.split(':')[0]})"))
     save(figures, args.json)

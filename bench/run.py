@@ -32,6 +32,8 @@ OURS = [
     ("tus_resume", "(d) resuming a tus upload: its sha256 caught up from disk"),
 ]
 THEIRS = ["analysis.py", "push.py"]
+# Those that hand their figures (and goals) to the summary table.
+THEIRS_WITH_JSON = {"push.py"}
 # Their own flags for a short run; they take no --quick.
 THEIR_QUICK_ARGS = {
     "analysis.py": ["--seconds", "10", "--rounds", "1"],
@@ -89,13 +91,17 @@ def main() -> int:
             if run_child(command, env) != 0:
                 failed.append(name)
             figures += load(out)
-    for script in THEIRS if not args.only else []:
-        path = BENCH_DIR / script
-        if path.exists():
-            print(f"\n== bench/{script} (load average {load_average()})", flush=True)
-            extra = THEIR_QUICK_ARGS.get(script, []) if args.quick else []
-            if run_child([sys.executable, str(path), *extra], env) != 0:
-                failed.append(script)
+        for script in THEIRS if not args.only else []:
+            path = BENCH_DIR / script
+            if path.exists():
+                print(f"\n== bench/{script} (load average {load_average()})", flush=True)
+                extra = THEIR_QUICK_ARGS.get(script, []) if args.quick else []
+                out = Path(tmp) / f"{path.stem}.json"
+                if script in THEIRS_WITH_JSON:
+                    extra = [*extra, "--json", str(out)]
+                if run_child([sys.executable, str(path), *extra], env) != 0:
+                    failed.append(script)
+                figures += load(out)
     print()
     print(table(figures, f"All figures ({time.monotonic() - started:.0f} s)"))
     missed = [f for f in figures if f.verdict.startswith("MISS")]

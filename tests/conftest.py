@@ -1,10 +1,12 @@
-"""Fixtures: an app on a migrated SQLite copy per test, a client, and an auth helper."""
+"""Fixtures: an app on a migrated SQLite copy per test, a client, an auth helper, and the
+tests' own throwaway PostgreSQL, Redis and RabbitMQ servers."""
 
 from __future__ import annotations
 
-import os
+import itertools
 import shutil
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from backend.config import Config
 from backend.migrate import upgrade
 from backend.services import Services
 from tests.helpers import AuthActions
+from tests.services import PostgresServer, RabbitMQServer, RedisServer
 from tests.videos import make_video
 
 AppFactory = Callable[..., Flask]
@@ -85,28 +88,97 @@ def small_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_video(path, seconds=2.0, fps=24, cuts=(1.0,), audio="tone")
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server of the tests' own, never the machine's."""
+    server = PostgresServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    """A database migrated once; each test's database is a copy of it."""
+    name = "clipscope_template"
+    _postgres_admin(postgres_server, f'CREATE DATABASE "{name}"')
+    upgrade(f"{postgres_server.url}/{name}")
+    return name
+
+
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database on the local server, dropped afterwards."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    server = os.environ.get(
-        "CLIPSCOPE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
-    )
+def postgres_url(postgres_server: PostgresServer, postgres_template: str) -> Iterator[str]:
+    """A fresh, migrated database on the tests' own server, dropped afterwards."""
     name = f"clipscope_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"{server}/{name}"
-    upgrade(url)
+    _postgres_admin(postgres_server, f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    try:
+        yield f"{postgres_server.url}/{name}"
+    finally:
+        _postgres_admin(postgres_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _postgres_admin(server: PostgresServer, statement: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(
+        f"{server.url}/postgres", isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A throwaway in-memory Redis server of the tests' own."""
+    server = RedisServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+_redis_dbs = itertools.count(1)
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> Iterator[str]:
+    """A Redis database of its own for this test on the tests' server, emptied afterwards."""
+    import redis
+
+    url = redis_server.url(next(_redis_dbs) % redis_server.databases)
+    client = redis.Redis.from_url(url)
+    client.flushdb()  # only ever our own server, never the machine's
     try:
         yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        client.flushdb()
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_server() -> Iterator[RabbitMQServer]:
+    """A throwaway RabbitMQ node of the tests' own (about 10 s to start, so only on demand)."""
+    server = RabbitMQServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def rabbitmq_url(rabbitmq_server: RabbitMQServer) -> Iterator[str]:
+    """A virtual host of its own for this test on the tests' RabbitMQ node, deleted afterwards."""
+    vhost = f"test-{uuid.uuid4().hex[:12]}"
+    url = rabbitmq_server.add_vhost(vhost)
+    try:
+        yield url
+    finally:
+        rabbitmq_server.delete_vhost(vhost)
 
 
 @pytest.fixture

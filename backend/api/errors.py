@@ -9,8 +9,12 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from backend.errors import ApiError
+from backend.transient import is_transient
 
 log = logging.getLogger(__name__)
+
+# A database restart or failover takes seconds; clients come back after this.
+RETRY_AFTER_S = 5
 
 _CODES = {
     400: "bad_request",
@@ -62,6 +66,14 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def handle_unexpected(error: Exception) -> Response:
+    if is_transient(error):
+        log.warning("database unavailable: %s", error)
+        return error_response(
+            503,
+            "service_unavailable",
+            "The service is briefly unavailable; try again in a few seconds.",
+            {"Retry-After": str(RETRY_AFTER_S)},
+        )
     # The trace goes to the log, never to the client.
     log.exception("Unhandled error", exc_info=error)
     return error_response(500, "internal_error", "Something went wrong on our side.")

@@ -16,7 +16,7 @@ from celery import Celery
 from flask import Flask
 
 from backend.config import Config
-from backend.jobs.execute import execute_job
+from backend.jobs.execute import execute_job, release
 from backend.jobs.heartbeat import Heartbeat, new_owner_id
 from backend.jobs.isolation import limits_from
 from backend.jobs.store import JobStore, claim_id
@@ -103,7 +103,7 @@ class CeleryRunner:
         running = self.heartbeat.claims()
         self.heartbeat.stop(timeout)
         for job_id, claim in running:
-            self.store.release(job_id, claim)
+            release(self.store, job_id, claim)
 
     def submit(self, job_id: str) -> None:
         try:

@@ -16,6 +16,7 @@ from backend.jobs.status import JobErrorCode, JobStatus
 from backend.jobs.store import JobStore
 from backend.models import Job
 from backend.storage import Storage
+from backend.transient import DatabaseUnavailable, is_transient, retry_transient
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +48,18 @@ def execute_job(
 ) -> None:
     """Analyse a job this owner has claimed and record the outcome."""
     deadline = time.monotonic() + limits.timeout_s
-    progress = ThrottledProgress(
-        lambda phase, percent, message: store.report_progress(
-            job_id, owner, phase, percent, message
-        )
-    )
+
+    def write_progress(phase: str, percent: int, message: str) -> bool:
+        try:
+            return store.report_progress(job_id, owner, phase, percent, message)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            # Progress is best effort: the analysis goes on, and the next write catches up.
+            log.warning("job %s: progress not recorded (%s)", job_id, error)
+            return True
+
+    progress = ThrottledProgress(write_progress)
 
     def should_stop() -> bool:
         return stop.is_set() or progress.lost or time.monotonic() > deadline
@@ -59,7 +67,9 @@ def execute_job(
     outcome: Outcome | None
     files = None
     try:
-        files = job_files(store, storage, job_id)
+        files = retry_transient(
+            lambda: job_files(store, storage, job_id), f"job {job_id}: read", stop=stop
+        )
         if files is None:
             return  # deleted while it waited
         outcome = Outcome.completed(
@@ -71,7 +81,7 @@ def execute_job(
                 limits=limits,
             )
         )
-    except AnalysisCancelled:
+    except (AnalysisCancelled, DatabaseUnavailable):
         outcome = None
         if time.monotonic() > deadline and not stop.is_set() and not progress.lost:
             outcome = Outcome.failed(
@@ -90,4 +100,14 @@ def execute_job(
         if outcome.status is JobStatus.FAILED and files is not None:
             # A killed child may have left a thumbnail half-written; a failed job shows none.
             shutil.rmtree(files.thumbnails, ignore_errors=True)
-        store.finish(job_id, owner, outcome)
+        # Only the analysis decides how a job ends: a database that blinks now delays the
+        # record; if it stays away, the lease runs out and the job is run again.
+        retry_transient(lambda: store.finish(job_id, owner, outcome), f"job {job_id}: finish")
+
+
+def release(store: JobStore, job_id: str, claim: str) -> None:
+    """Give a job back to the queue on a stop; if the database is away, the lease will."""
+    try:
+        retry_transient(lambda: store.release(job_id, claim), f"job {job_id}: release", 10.0)
+    except Exception:
+        log.exception("job %s: not released; it is re-queued when its lease expires", job_id)

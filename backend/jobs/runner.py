@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
-from backend.jobs.execute import execute_job
+from backend.jobs.execute import execute_job, release
 from backend.jobs.heartbeat import Heartbeat, new_owner_id
 from backend.jobs.isolation import Limits, warm_up
 from backend.jobs.store import JobStore
@@ -63,7 +63,7 @@ class ThreadRunner:
             self._pool.shutdown(wait=True, cancel_futures=True)
         # A restart is not the job's fault: it is queued again without spending an attempt.
         for job_id, claim in running:
-            self.store.release(job_id, claim)
+            release(self.store, job_id, claim)
 
     def submit(self, job_id: str) -> None:
         """A job was queued: look now rather than at the next poll."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from backend.db import Database
@@ -37,10 +37,6 @@ class ReceiptClaim:
     sent_at: datetime
 
 
-def _free(now: datetime) -> Any:
-    return or_(PushOutbox.lease_until.is_(None), PushOutbox.lease_until < now)
-
-
 def claim_for_send(
     db: Database, now: datetime, limit: int, lease_s: float
 ) -> tuple[str, list[SendClaim]]:
@@ -49,7 +45,7 @@ def claim_for_send(
     due = and_(
         PushOutbox.status == OutboxStatus.PENDING,
         PushOutbox.next_attempt_at <= now,
-        _free(now),
+        PushOutbox.lease_until.is_(None),
     )
     candidates = (
         select(PushOutbox.id)
@@ -59,6 +55,7 @@ def claim_for_send(
         .with_for_update(skip_locked=True)  # PostgreSQL: skip rows another sender is taking
     )
     with db.session() as session:
+        _close_uncertain(session, now)
         session.execute(
             update(PushOutbox)
             .where(PushOutbox.id.in_(candidates), due)
@@ -95,6 +92,31 @@ def claim_for_send(
                 claims.append(SendClaim(row.id, row.token_id, row.token, row.message, row.attempts))
         apply(session, claim_id, closed)
     return claim_id, claims
+
+
+UNCERTAIN = (
+    "not sent again: the sender stopped while Expo may already have accepted it, and a "
+    "second copy would show twice on the phone"
+)
+
+
+def _close_uncertain(session: Session, now: datetime) -> None:
+    """Rows whose sender died mid-send (lease run out, no outcome) end here, unsent again.
+
+    Every outcome of a send (sent, retry, dead) ends the lease; a lapsed lease on a pending
+    row means the sender died between claiming it and recording Expo's answer. Expo takes no
+    idempotency key, so sending again could show the notification twice: at most once wins.
+    """
+    session.execute(
+        update(PushOutbox)
+        .where(
+            PushOutbox.status == OutboxStatus.PENDING,
+            PushOutbox.lease_until.is_not(None),
+            PushOutbox.lease_until < now,
+        )
+        .values(status=OutboxStatus.DEAD, error=UNCERTAIN, lease_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _unusable(active: bool, owner_id: int, user_id: int, token: str) -> str | None:

@@ -6,6 +6,7 @@ flight (or died mid-way), when the `unverified` marker holds the offset before i
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend.storage import make_dir
 from backend.uploads import tus_protocol
 
 UPLOADS_DIR = "tus"
@@ -43,12 +45,24 @@ class UploadFiles:
         return size if pending is None else min(size, pending)
 
     def remove(self, user_id: int, upload_id: str) -> None:
-        shutil.rmtree(self.directory(user_id, upload_id), ignore_errors=True)
+        directory = self.directory(user_id, upload_id)
+        shutil.rmtree(directory, ignore_errors=True)
+        # The user's folder and tus/ go with their last upload (a refused one leaves nothing);
+        # rmdir fails harmlessly while something is still in them.
+        for parent in (directory.parent, directory.parent.parent):
+            with contextlib.suppress(OSError):
+                parent.rmdir()
 
     def make(self, user_id: int, upload_id: str) -> None:
         """The empty file of a new upload, made before its row so that a row has a file."""
         data = self.data(user_id, upload_id)
-        data.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(3):
+            make_dir(data.parent)
+            try:
+                data.touch(0o600)
+                return
+            except FileNotFoundError:
+                continue  # remove() took an empty parent away at that very moment
         data.touch(0o600)
 
     @contextmanager

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from backend.errors import ApiError, FileTooLarge
 from backend.services import Services
+from backend.storage import make_dir
 from backend.uploads import tus_protocol, tus_store
 from backend.uploads.accept import Accepted, accept_video
 from backend.uploads.receive import ReceivedVideo, clean_filename
@@ -36,7 +37,7 @@ def finish(
         size = upload.size
         if size > limit:
             raise FileTooLarge(f"The video is larger than the limit of {limit // 2**20} MB.")
-        directory.mkdir(parents=True, exist_ok=True)
+        make_dir(directory)
         source = directory / f"source{container.extension}"
         _link(upload.path, source)
         name = clean_filename(metadata.get("filename"), "video" + container.extension)

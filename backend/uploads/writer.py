@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from backend.errors import BadRequest, FileTooLarge, InsufficientStorage
+from backend.storage import make_dir
 from backend.uploads.sniff import SNIFF_BYTES, Container, require_video
 
 TOUCH_EVERY_S = 60.0
@@ -27,7 +28,7 @@ class VideoWriter:
         self._head = bytearray()
         self._part = directory / "source.part"
         self._touched = time.monotonic()
-        directory.mkdir(parents=True, exist_ok=True)
+        make_dir(directory)
         self._file: BinaryIO = open(self._part, "wb")  # noqa: SIM115 - closed in finish/discard
 
     def write(self, data: bytes) -> None:

@@ -1,0 +1,110 @@
+"""The real server started as `make run` starts it, and the processes it is made of."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import requests
+
+from backend.config import PROJECT_ROOT
+from tests.helpers import wait_for
+from tests.services import free_port
+
+
+@contextmanager
+def make_run(directory: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`make run` on a SQLite database in `directory`; its base URL and the `make` process."""
+    port = free_port()
+    # Nothing of the machine's configuration (its database, its Redis) may leak into the test.
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CLIPSCOPE_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    environ = {
+        **inherited,
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{directory / 'server.db'}",
+        "CLIPSCOPE_UPLOAD_DIR": str(directory / "uploads"),
+        "CLIPSCOPE_SECRET_KEY": "test",
+        "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
+        "WEB_CONCURRENCY": "2",
+        **env,
+    }
+    log_path = directory / "server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", "run"],
+            cwd=PROJECT_ROOT,
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        assert process.poll() is None, log_path.read_text()
+        try:
+            return requests.get(f"{base}/api/health", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False  # listening, but the workers are still booting
+
+    try:
+        wait_for(healthy, timeout=60, what="gunicorn to answer")
+        yield base, process
+    finally:
+        for pid in descendants(process.pid):  # nothing frozen may outlive the test
+            _signal(pid, signal.SIGCONT)
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+
+
+def parent_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            # The command name may hold spaces and parentheses: the fields after the last ')'.
+            return int(stat.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process below `root`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (parent := parent_of(int(entry))) is not None:
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def analysis_children(worker: int) -> list[int]:
+    """The analysis processes of a gunicorn worker: the children of its forkserver."""
+    return [
+        pid
+        for pid in descendants(worker)
+        if parent_of(pid) != worker and _is_forkserver(parent_of(pid))
+    ]
+
+
+def _is_forkserver(pid: int | None) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return b"forkserver" in cmdline.read()
+    except OSError:
+        return False
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    with suppress(ProcessLookupError):
+        os.kill(pid, sig)
