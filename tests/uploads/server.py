@@ -6,79 +6,37 @@ import os
 import signal
 import socket
 import sqlite3
-import subprocess
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import requests
 
-from backend.config import PROJECT_ROOT
-from tests.helpers import wait_for
+from tests.server.conftest import Server, free_port, start_server
 from tests.uploads.helpers import TUS
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class Gunicorn:
+    """A `make run` server (tests/server/conftest.py) that a test can kill and start again."""
+
     def __init__(self, directory: Path, **env: str) -> None:
         self.directory = directory
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.db_path = directory / "server.db"
         self.upload_dir = directory / "uploads"
-        self.env = {
-            **os.environ,
-            "PORT": str(self.port),
-            "DATABASE_URL": f"sqlite:///{self.db_path}",
-            "CLIPSCOPE_UPLOAD_DIR": str(self.upload_dir),
-            "CLIPSCOPE_SECRET_KEY": "test",
-            "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
-            "CLIPSCOPE_RATE_LIMITS": "off",
-            "WEB_CONCURRENCY": "2",
-            **env,
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
-        self._log: IO[bytes] | None = None
-
-    @property
-    def log_path(self) -> Path:
-        return self.directory / f"server-{self.starts}.log"
+        self.env = {"CLIPSCOPE_RATE_LIMITS": "off", **env}
+        self.server: Server | None = None
 
     def start(self) -> None:
-        self.starts += 1
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in kill()
-        self.process = subprocess.Popen(
-            ["make", "--no-print-directory", "run"],
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        wait_for(self._healthy, timeout=60, what="gunicorn to answer")
+        """Start on the same port, database and uploads as before (a restart)."""
+        self.server = start_server(self.directory, self.port, **self.env)
 
     def kill(self, sig: signal.Signals = signal.SIGKILL) -> None:
         """The whole process group: make, the gunicorn master and its workers."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-            self.process.wait(40)
-        self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def _healthy(self) -> bool:
-        assert self.process is not None and self.process.poll() is None, self.log_path.read_text()
-        try:
-            return requests.get(f"{self.base}/api/health", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False  # listening, but the workers are still booting
+        if self.server is not None and self.server.process.poll() is None:
+            os.killpg(self.server.process.pid, sig)
+            self.server.process.wait(60)
+        self.server = None
 
     def register(self, email: str) -> dict[str, str]:
         response = requests.post(
