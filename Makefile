@@ -28,8 +28,10 @@ run: migrate
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py backend.wsgi:app
 
 # Scale-out mode: a Celery worker (see README); the web process runs with CLIPSCOPE_EXECUTOR=celery.
+# Each worker is named WORKER_NAME, or after its process id and host: two on one host never clash.
 worker: migrate
-	$(VENV)/bin/celery -A backend.jobs.celery_app worker --loglevel=INFO --concurrency=$${CLIPSCOPE_WORKERS:-2}
+	$(VENV)/bin/celery -A backend.jobs.celery_app worker --loglevel=INFO \
+		--concurrency=$${CLIPSCOPE_WORKERS:-2} --hostname=$${WORKER_NAME:-clipscope-$$$$@%h}
 
 PY_DIRS := $(wildcard backend tests bench migrations localexpo)
 

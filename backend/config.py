@@ -53,6 +53,13 @@ class Config:
 
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'clipscope.db'}"
     redis_url: str | None = None
+    # Celery's broker: RabbitMQ (durable, recommended) or Redis; REDIS_URL when unset.
+    broker_url: str | None = None
+
+    @property
+    def celery_broker(self) -> str | None:
+        return self.broker_url or self.redis_url
+
     executor: str = "thread"  # "thread", "celery", or "inline" (tests: jobs run in the request)
     upload_dir: Path = PROJECT_ROOT / "uploads"
     max_upload_bytes: int = 2048 * 1024 * 1024
@@ -92,6 +99,7 @@ class Config:
         return cls(
             database_url=env.get("DATABASE_URL") or cls.database_url,
             redis_url=env.get("REDIS_URL") or None,
+            broker_url=env.get("CELERY_BROKER_URL") or None,
             executor=env.get("CLIPSCOPE_EXECUTOR", "thread"),
             upload_dir=upload_dir.resolve(),
             max_upload_bytes=_int(env, "CLIPSCOPE_MAX_UPLOAD_MB", 2048) * 1024 * 1024,

@@ -197,14 +197,13 @@ class PostgresServer(_Server):
 
 
 def _postgres_bin() -> str:
-    """The newest `/usr/lib/postgresql/N/bin` (Debian keeps the server off PATH)."""
+    """The newest `/usr/lib/postgresql/N/bin` (Debian keeps the server off PATH), else PATH's."""
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/postgres"),
-        key=lambda p: int(Path(p).parent.parent.name),
+        key=lambda path: [int(part) for part in Path(path).parts[-3].split(".") if part.isdigit()],
     )
-    initdb = shutil.which("initdb")
-    path = str(Path(found[-1]).parent) if found else (str(Path(initdb).parent) if initdb else None)
-    return str(Path(_require(path and f"{path}/postgres", "postgresql")).parent)
+    binary = found[-1] if found else shutil.which("postgres")
+    return str(Path(_require(binary, "postgresql")).parent)
 
 
 def _unprivileged_user() -> pwd.struct_passwd:

@@ -24,12 +24,15 @@ def health() -> ResponseReturnValue:
         database = True
     except Exception:
         depth, database = None, False
+    runner = svc.runner.health()  # celery mode: the broker and the live workers
+    healthy = database and runner.get("broker", True)
     body = {
-        "status": "ok" if database else "degraded",
+        "status": "ok" if healthy else "degraded",
         "database": database,
         "executor": svc.config.executor,
         "workers": svc.runner.workers,
         "busy_workers": svc.runner.busy,
         "queue_depth": depth,
+        **runner,
     }
-    return body, 200 if database else 503
+    return body, 200 if healthy else 503

@@ -126,6 +126,9 @@ class Health(BaseModel):
     workers: int
     busy_workers: int
     queue_depth: int | None
+    # Celery mode only: can the broker be reached, and which workers answer a ping.
+    broker: bool | None = None
+    live_workers: list[str] | None = None
 
 
 class PushTokenIn(BaseModel):

@@ -1,4 +1,4 @@
-"""Scale-out mode: the Celery application and its one task, on Redis.
+"""Scale-out mode: the Celery application and its one task, on RabbitMQ or Redis.
 
 `celery -A backend.jobs.celery_app worker` runs it. The message only says "look at job X": the
 database row stays the source of truth, and the task claims the row exactly like the thread
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_shutting_down
 from flask import Flask
 
 from backend.config import Config
@@ -27,11 +29,12 @@ from backend.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 celery_app = Celery("clipscope")
+QUEUE = "clipscope"
 
 
 def celery_settings(config: Config) -> dict[str, Any]:
     return {
-        "broker_url": config.redis_url,
+        "broker_url": config.celery_broker,
         # The row, not the broker, remembers the job: no result backend is needed.
         "task_ignore_result": True,
         # Acknowledge after the run, so a worker that dies mid-job gets its message redelivered.
@@ -41,16 +44,36 @@ def celery_settings(config: Config) -> dict[str, Any]:
         # A task only schedules: the analysis runs in a supervised child process (isolation.py),
         # which a prefork pool's daemonic processes may not start.
         "worker_pool": "threads",
-        "task_default_queue": "clipscope",
+        "task_default_queue": QUEUE,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": max(3600, config.job_timeout_s * 2)},
+        "broker_transport_options": {
+            # Redis: how long a message a worker took stays invisible to the others.
+            "visibility_timeout": max(3600, config.job_timeout_s * 2),
+            # RabbitMQ: an upload is answered only once the broker has its job's message.
+            "confirm_publish": True,
+        },
+        # RabbitMQ: the queue and its messages survive a broker restart.
+        "task_default_delivery_mode": "persistent",
     }
+
+
+# Settings given by the app's Config (a CeleryRunner), which the environment must not undo.
+_explicit: dict[str, Any] = {}
 
 
 @celery_app.on_configure.connect  # type: ignore[untyped-decorator]
 def _configure(sender: Celery, **_: Any) -> None:
-    # Read the environment only when Celery first needs its settings, never at import.
+    # Read the environment only when Celery first needs its settings, never at import. This
+    # runs when the configuration is first read, after any update made before it.
     sender.conf.update(celery_settings(Config.from_env()))
+    sender.conf.update(_explicit)
+
+
+def configure(config: Config) -> None:
+    _explicit.update(celery_settings(config))
+    celery_app.conf.update(_explicit)
+    # Connections already pooled point at the broker of before (tests switch brokers).
+    celery_app._after_fork()
 
 
 _app: Flask | None = None
@@ -70,6 +93,16 @@ def worker_services() -> Services:
         return found
 
 
+@worker_shutting_down.connect  # type: ignore[untyped-decorator]
+def _hand_back_on_shutdown(**_: Any) -> None:
+    # Celery's warm shutdown (SIGTERM) waits for running tasks: make them end now, giving
+    # their jobs back, instead of after their whole analysis.
+    if _app is not None:
+        runner = _app.extensions["clipscope"].runner
+        if isinstance(runner, CeleryRunner):
+            runner.hand_back()
+
+
 @celery_app.task(name="clipscope.run_job")  # type: ignore[untyped-decorator]
 def run_job(job_id: str) -> None:
     """Analyse job `job_id` if it is still queued."""
@@ -79,18 +112,28 @@ def run_job(job_id: str) -> None:
 
 
 class CeleryRunner:
-    """Sends a message per job; whichever worker receives it claims the row and runs it."""
+    """Sends a message per job; whichever worker receives it claims the row and runs it.
+
+    The row stays the truth: a worker runs a job only after claiming it, like the thread pool.
+    The messages are how work reaches a worker quickly: a job re-queued from a dead worker
+    (its lease ran out) gets a new message at once, a worker stopping gives its jobs back with
+    a new message each, and only a message the broker lost is sent again.
+    """
 
     def __init__(self, config: Config, store: JobStore, storage: Storage) -> None:
-        if not config.redis_url:
-            raise ValueError("CLIPSCOPE_EXECUTOR=celery needs REDIS_URL (the broker).")
-        celery_app.conf.update(celery_settings(config))
+        if not config.celery_broker:
+            raise ValueError(
+                "CLIPSCOPE_EXECUTOR=celery needs a broker: CELERY_BROKER_URL or REDIS_URL."
+            )
+        configure(config)
         self.store = store
         self.storage = storage
         self.workers = config.workers
         self.limits = limits_from(config)
         self.resend_after = timedelta(seconds=max(60.0, config.lease_s * 4))
-        self.heartbeat = Heartbeat(store, new_owner_id(), on_recover=self.resend_stale)
+        self.heartbeat = Heartbeat(store, new_owner_id(), on_recover=self.resend)
+        self._handing_back = threading.Event()
+        self._health = BrokerHealth()
 
     @property
     def busy(self) -> int:
@@ -105,19 +148,29 @@ class CeleryRunner:
         for job_id, claim in running:
             release(self.store, job_id, claim)
 
+    def hand_back(self) -> None:
+        """The worker is stopping: stop the running analyses; run() gives their jobs back."""
+        self._handing_back.set()
+        self.heartbeat.stop_running()
+
     def submit(self, job_id: str) -> None:
         try:
             run_job.apply_async((job_id,), retry=False)
         except Exception:
-            # The row is queued; resend_stale sends it again once the broker is back.
+            # The row is queued; resend() sends it again once the broker is back.
             log.exception("could not send job %s to the broker", job_id)
 
     def cancel(self, job_id: str) -> None:
         self.heartbeat.cancel(job_id)
 
+    def health(self) -> dict[str, Any]:
+        return self._health.check()
+
     def run(self, job_id: str) -> None:
         claim = claim_id(self.heartbeat.owner)
-        if not self.store.claim(job_id, claim):
+        if self._handing_back.is_set() or not self.store.claim(job_id, claim):
+            # Not queued: running elsewhere (its message duplicated or redelivered), done or
+            # gone. A holder that died is found by the lease, and the job gets a new message.
             log.info("job %s is not queued (running elsewhere, done or gone); skipping", job_id)
             return
         stop = self.heartbeat.track(job_id, claim)
@@ -125,8 +178,60 @@ class CeleryRunner:
             execute_job(self.store, self.storage, job_id, claim, stop, self.limits)
         finally:
             self.heartbeat.untrack(claim)
+        if self._handing_back.is_set() and release(self.store, job_id, claim):
+            self.submit(job_id)  # for a worker that is not stopping
 
-    def resend_stale(self) -> None:
-        """Queued jobs whose message was lost (broker restarted, job re-queued) get a new one."""
+    def resend(self, requeued_ids: list[str]) -> None:
+        """New messages for jobs re-queued from dead workers, and for messages the broker lost."""
+        for job_id in requeued_ids:
+            self.submit(job_id)
+        # A job still waiting in the database while the broker's queue is empty lost its
+        # message (Redis keeps nothing on disk). While messages wait, nothing is sent again:
+        # with no worker running, the queue must not grow.
+        if queued_messages() != 0:
+            return
         for job_id in self.store.touch_stale_queued(utcnow() - self.resend_after):
             self.submit(job_id)
+
+
+def queued_messages() -> int | None:
+    """Messages waiting in the job queue (not those held by workers); None if unknown."""
+    try:
+        # The publishing pool's connection: the broker the messages really went to.
+        with celery_app.pool.acquire(block=True, timeout=5) as conn, conn.channel() as channel:
+            try:
+                declared = channel.queue_declare(queue=QUEUE, passive=True)
+            except conn.channel_errors:
+                return 0  # RabbitMQ: the queue was never declared, so nothing waits in it
+            return int(declared.message_count)
+    except Exception:
+        log.warning("could not count the broker's queue", exc_info=True)
+        return None
+
+
+class BrokerHealth:
+    """The broker's reachability and the live workers, asked at most every few seconds."""
+
+    TTL_S = 5.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._checked = float("-inf")
+        self._answer: dict[str, Any] = {}
+
+    def check(self) -> dict[str, Any]:
+        with self._lock:
+            if time.monotonic() - self._checked > self.TTL_S:
+                self._answer = self._ask()
+                self._checked = time.monotonic()
+            return dict(self._answer)
+
+    @staticmethod
+    def _ask() -> dict[str, Any]:
+        try:
+            with celery_app.pool.acquire(block=True, timeout=2) as conn:
+                conn.ensure_connection(max_retries=1, timeout=1)
+        except Exception:
+            return {"broker": False, "live_workers": []}
+        replies = celery_app.control.ping(timeout=0.5) or []
+        return {"broker": True, "live_workers": sorted(name for reply in replies for name in reply)}

@@ -105,9 +105,10 @@ def execute_job(
         retry_transient(lambda: store.finish(job_id, owner, outcome), f"job {job_id}: finish")
 
 
-def release(store: JobStore, job_id: str, claim: str) -> None:
+def release(store: JobStore, job_id: str, claim: str) -> bool:
     """Give a job back to the queue on a stop; if the database is away, the lease will."""
     try:
-        retry_transient(lambda: store.release(job_id, claim), f"job {job_id}: release", 10.0)
+        return retry_transient(lambda: store.release(job_id, claim), f"job {job_id}: release", 10.0)
     except Exception:
         log.exception("job %s: not released; it is re-queued when its lease expires", job_id)
+        return False

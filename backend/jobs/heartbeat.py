@@ -27,7 +27,7 @@ def new_owner_id() -> str:
 
 class Heartbeat:
     def __init__(
-        self, store: JobStore, owner: str, on_recover: Callable[[], None] | None = None
+        self, store: JobStore, owner: str, on_recover: Callable[[list[str]], None] | None = None
     ) -> None:
         self.store = store
         self.owner = owner
@@ -67,6 +67,13 @@ class Heartbeat:
         with self._lock:
             return [(job_id, claim) for claim, (job_id, _) in self._running.items()]
 
+    def stop_running(self) -> None:
+        """Ask every analysis this process runs to stop (their leases are still renewed)."""
+        with self._lock:
+            events = [event for _, event in self._running.values()]
+        for event in events:
+            event.set()
+
     def cancel(self, job_id: str) -> None:
         with self._lock:
             events = [event for held, event in self._running.values() if held == job_id]
@@ -79,9 +86,9 @@ class Heartbeat:
             return len(self._running)
 
     def recover(self) -> None:
-        self.store.recover_expired()
+        recovery = self.store.recover_expired()
         if self._on_recover is not None:
-            self._on_recover()
+            self._on_recover(recovery.requeued_ids)
 
     def _loop(self) -> None:
         recover_every = max(TICK_S, self.store.lease.total_seconds() / 3)

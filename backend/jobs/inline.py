@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from backend.jobs.execute import execute_job
 from backend.jobs.heartbeat import new_owner_id
@@ -27,6 +28,9 @@ class InlineRunner:
 
     def stop(self, timeout: float = 0.0) -> None:
         pass
+
+    def health(self) -> dict[str, Any]:
+        return {}  # nothing beyond this process to report
 
     def cancel(self, job_id: str) -> None:
         pass

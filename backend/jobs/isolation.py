@@ -11,13 +11,11 @@ back as the result document.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import multiprocessing
 import os
 import resource
 import signal
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -38,7 +36,6 @@ log = logging.getLogger(__name__)
 ANALYSIS_NICE = 10
 # How often the supervisor checks for a cancel, the child's memory and its messages.
 POLL_S = 0.1
-PR_SET_PDEATHSIG = 1
 # A child asked to stop gets this long to end by itself before it is killed.
 STOP_GRACE_S = 0.5
 
@@ -177,17 +174,6 @@ def _failure(exitcode: int | None, over_memory: bool, memory_mb: int) -> Analysi
     )
 
 
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this process when its parent (the forkserver) exits."""
-    if sys.platform != "linux":
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() == 1:
-            os._exit(1)  # the parent was already gone
-
-
 def _rss_bytes(pid: int | None) -> int:
     """Resident memory of `pid` (Linux /proc); 0 where that cannot be read."""
     if pid is None:
@@ -207,28 +193,33 @@ def _child_main(
         os.nice(ANALYSIS_NICE)
     # A stop signal sent to the whole process group (Ctrl-C, systemd) is for the supervisor,
     # which stops us through `stop` and gives the job back; we must not die first and look
-    # like a crash. If the supervisor's process dies, the forkserver exits and we follow it.
+    # like a crash. If the supervisor's process dies instead, our next progress message (at
+    # most 0.2 s away) meets a closed pipe and we end with it.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
 
     def report(phase: str, percent: int, message: str) -> None:
         sender.send(("progress", phase, percent, message))
 
+    final: tuple[Any, ...]
     try:
         if limits.fault == "abort":
             os.abort()
-        result = analyze(path, report, stop.is_set, thumbnails_dir=thumbnails_dir)
-        sender.send(("result", result))
+        final = ("result", analyze(path, report, stop.is_set, thumbnails_dir=thumbnails_dir))
+    except BrokenPipeError:
+        return  # the supervisor is gone: nobody is waiting for the result
     except AnalysisCancelled:
-        sender.send(("cancelled",))
+        final = ("cancelled",)
     except AnalysisError as error:
-        sender.send(("error", error.code, error.message))
+        final = ("error", error.code, error.message)
     except MemoryError:
-        sender.send(("memory",))
+        final = ("memory",)
     except Exception:
         log.exception("analysis of %s crashed", path)
         message = "The analysis failed because of an error on our side."
-        sender.send(("error", JobErrorCode.INTERNAL_ERROR.value, message))
+        final = ("error", JobErrorCode.INTERNAL_ERROR.value, message)
+    try:
+        with contextlib.suppress(BrokenPipeError):
+            sender.send(final)
     finally:
         sender.close()

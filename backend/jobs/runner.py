@@ -6,6 +6,7 @@ import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from typing import Any
 
 from backend.jobs.execute import execute_job, release
 from backend.jobs.heartbeat import Heartbeat, new_owner_id
@@ -68,6 +69,9 @@ class ThreadRunner:
     def submit(self, job_id: str) -> None:
         """A job was queued: look now rather than at the next poll."""
         self._wake.set()
+
+    def health(self) -> dict[str, Any]:
+        return {}  # nothing beyond this process to report
 
     def cancel(self, job_id: str) -> None:
         """Stop a job this process runs (the database already says cancelled)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from backend.config import Config
 from backend.jobs.isolation import limits_from
@@ -19,6 +19,7 @@ class Runner(Protocol):
     def stop(self, timeout: float = ...) -> None: ...
     def submit(self, job_id: str) -> None: ...
     def cancel(self, job_id: str) -> None: ...
+    def health(self) -> dict[str, Any]: ...
 
 
 def make_runner(config: Config, store: JobStore, storage: Storage) -> Runner:

@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Update, bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -57,6 +57,12 @@ def execute_update(session: Session, statement: Update) -> int:
     """Run an UPDATE and return how many rows it changed."""
     result = cast(CursorResult[Any], session.execute(statement))
     return int(result.rowcount)
+
+
+class Recovery(NamedTuple):
+    requeued: int
+    lost: int
+    requeued_ids: list[str]
 
 
 class JobStore:
@@ -247,20 +253,24 @@ class JobStore:
                 )
         return ids
 
-    def recover_expired(self) -> tuple[int, int]:
-        """Re-queue jobs whose holder died; fail those out of attempts. (requeued, lost)"""
+    def recover_expired(self) -> Recovery:
+        """Re-queue jobs whose holder died; fail those out of attempts."""
         now = utcnow()
+        expired = (
+            Job.status == JobStatus.PROCESSING,
+            Job.lease_expires_at < now,
+            Job.attempts < self.max_attempts,
+        )
         with self.db.session() as session:
-            requeued = execute_update(
-                session,
-                update(Job)
-                .where(
-                    Job.status == JobStatus.PROCESSING,
-                    Job.lease_expires_at < now,
-                    Job.attempts < self.max_attempts,
+            requeued_ids = list(session.scalars(select(Job.id).where(*expired).with_for_update()))
+            if requeued_ids:
+                session.execute(
+                    update(Job)
+                    .where(Job.id.in_(requeued_ids), *expired)
+                    .values(**queued_again("Waiting for a worker (the previous one stopped)", now))
+                    .execution_options(synchronize_session=False)
                 )
-                .values(**queued_again("Waiting for a worker (the previous one stopped)", now)),
-            )
+        requeued = len(requeued_ids)
         lost = 0
         with self.db.session() as session:
             dead = session.execute(
@@ -279,4 +289,6 @@ class JobStore:
                 lost += 1
         if requeued or lost:
             log.warning("recovered expired jobs: %d re-queued, %d lost", requeued, lost)
-        return requeued, lost
+        for job_id in requeued_ids:
+            self.changes.changed(job_id)
+        return Recovery(requeued, lost, requeued_ids)

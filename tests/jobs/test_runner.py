@@ -131,7 +131,7 @@ def test_after_the_last_attempt_a_lost_job_fails_as_worker_lost(
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     _expire(app, job_id, attempts=2)
 
-    assert services_of(app).store.recover_expired() == (0, 1)
+    assert services_of(app).store.recover_expired()[:2] == (0, 1)
     job = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()
     assert job["status"] == "failed"
     assert job["error"]["code"] == "worker_lost"
@@ -142,7 +142,7 @@ def test_a_live_lease_is_not_taken_over(make_app: AppFactory, small_video: Path)
     job_id = upload_file(client, headers, small_video).get_json()["job_id"]
     store = services_of(app).store
     assert store.claim(job_id, "alive:1:x")
-    assert store.recover_expired() == (0, 0)
+    assert store.recover_expired()[:2] == (0, 0)
     assert not store.claim(job_id, "other:2:y")
     assert client.get(f"/api/jobs/{job_id}", headers=headers).get_json()["status"] == "processing"
 
@@ -268,7 +268,7 @@ def test_a_job_reclaimed_by_the_same_process_cuts_off_the_old_attempt(
     _expire(app, job_id, attempts=1)
     with services_of(app).db.session() as session:  # _expire set a foreign owner; restore ours
         session.execute(update(Job).where(Job.id == job_id).values(owner=first))
-    assert store.recover_expired() == (1, 0)
+    assert store.recover_expired()[:2] == (1, 0)
     [(again, second)] = store.claim_next("host:1:abc", 1)  # the same process claims it again
     assert again == job_id and second != first
     assert store.renew_leases([(job_id, first)]) == {first}  # so the old attempt is stopped

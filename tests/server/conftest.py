@@ -52,8 +52,14 @@ def _descendants(pid: int) -> list[int]:
 def start_server(tmp_path: Path, port: int | None = None, **env: str) -> Server:
     """Start `make run` and wait until it answers; the caller stops it."""
     port = port or free_port()
+    # Nothing of the machine's configuration (its database, its Redis) may leak into the test.
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CLIPSCOPE_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
     environment = {
-        **os.environ,
+        **inherited,
         "PORT": str(port),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
         "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),
