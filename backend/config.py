@@ -75,6 +75,8 @@ class Config:
     body_idle_timeout_s: float = 30.0
     job_ttl_days: int = 30
     keep_source_hours: int = 24
+    # Unfinished resumable (tus) uploads are removed this long after their last byte arrived.
+    upload_expiry_h: int = 24
     expo_push_url: str = "https://exp.host"
     expo_access_token: str | None = None
     receipt_delay_s: float = 900.0
@@ -120,6 +122,8 @@ class Config:
             body_idle_timeout_s=_float(env, "CLIPSCOPE_BODY_IDLE_TIMEOUT_S", 30.0),
             job_ttl_days=_int(env, "CLIPSCOPE_JOB_TTL_DAYS", 30),
             keep_source_hours=_int(env, "CLIPSCOPE_KEEP_SOURCE_HOURS", 24),
+            upload_expiry_h=_int(env, "CLIPSCOPE_UPLOAD_EXPIRY_H", 24),
+            sweep_interval_s=float(_int(env, "CLIPSCOPE_SWEEP_INTERVAL_S", 600)),
             expo_push_url=env.get("CLIPSCOPE_EXPO_PUSH_URL", "https://exp.host").rstrip("/"),
             expo_access_token=env.get("CLIPSCOPE_EXPO_ACCESS_TOKEN") or None,
             receipt_delay_s=float(_int(env, "CLIPSCOPE_RECEIPT_DELAY_S", 900)),

@@ -29,6 +29,7 @@ OURS = [
     ("polling", "(b) GET /api/jobs/{id} with 400 phones polling and two analyses running"),
     ("upload_rss", "(c) server RSS growth during a 1 GiB upload"),
     ("isolation", "analysis in a child process: frames/s beside in-process, cost per job"),
+    ("tus_resume", "(d) resuming a tus upload: its sha256 caught up from disk"),
 ]
 THEIRS = ["analysis.py", "push.py"]
 # Those that hand their figures (and goals) to the summary table.

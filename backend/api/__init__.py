@@ -12,10 +12,11 @@ from backend.api import (
     jobs_by_url,
     openapi,
     push_tokens,
+    tus,
     uploads,
 )
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (auth, uploads, jobs, jobs_by_url, batches, push_tokens, health, openapi):
+    for module in (auth, uploads, tus, jobs, jobs_by_url, batches, push_tokens, health, openapi):
         app.register_blueprint(module.bp)

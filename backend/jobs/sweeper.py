@@ -17,6 +17,7 @@ from backend.jobs.store import JobStore
 from backend.models import Job
 from backend.storage import Storage
 from backend.timeutil import utcnow
+from backend.uploads import tus_expiry
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class SweepReport:
     expired_jobs: int
     sources_removed: int
     orphans_removed: int
+    uploads_expired: int = 0
 
 
 class Sweeper:
@@ -71,6 +73,7 @@ class Sweeper:
             expired_jobs=lifecycle.cleanup(self.store, self.storage, now - self.ttl, None),
             sources_removed=self._remove_old_sources(now - self.keep_source),
             orphans_removed=self._remove_orphans(now - ORPHAN_AGE),
+            uploads_expired=tus_expiry.remove_expired(self.store.db, self.storage.root, now),
         )
         if any(vars(report).values()):
             log.info("sweep: %s", report)

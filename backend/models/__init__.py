@@ -5,6 +5,7 @@ from backend.models.batch import Batch
 from backend.models.idempotency import IdempotencyKey
 from backend.models.job import Job
 from backend.models.push import OutboxStatus, PushOutbox, PushToken
+from backend.models.tus_upload import TusUpload
 from backend.models.user import ApiToken, User
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "OutboxStatus",
     "PushOutbox",
     "PushToken",
+    "TusUpload",
     "User",
 ]

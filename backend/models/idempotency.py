@@ -24,3 +24,7 @@ class IdempotencyKey(Base):
     response_status: Mapped[int | None] = mapped_column(default=None)
     response_body: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # While the request is still being received: which process and request holds the key
+    # (see backend/uploads/holder.py) and until when, renewed as the body arrives.
+    holder: Mapped[str | None] = mapped_column(String(200), default=None)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.errors import UnsupportedMediaType
+
 # Enough for every signature below, including three MPEG-TS sync bytes.
 SNIFF_BYTES = 4096
 
@@ -54,3 +56,13 @@ def sniff(head: bytes) -> Container | None:
     if head.startswith(b"OggS"):
         return OGG
     return None
+
+
+def require_video(head: bytes) -> Container:
+    """The container `head` starts, or the refusal every upload path gives for a non-video."""
+    container = sniff(head)
+    if container is None:
+        raise UnsupportedMediaType(
+            "This file is not a video we can read (MP4, MOV, WebM, MKV, AVI, MPEG-TS, ...)."
+        )
+    return container

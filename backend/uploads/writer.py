@@ -11,9 +11,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from backend.errors import BadRequest, FileTooLarge, InsufficientStorage, UnsupportedMediaType
+from backend.errors import BadRequest, FileTooLarge, InsufficientStorage
 from backend.storage import make_dir
-from backend.uploads.sniff import SNIFF_BYTES, Container, sniff
+from backend.uploads.sniff import SNIFF_BYTES, Container, require_video
 
 TOUCH_EVERY_S = 60.0
 
@@ -78,11 +78,7 @@ class VideoWriter:
             os.utime(self.directory)
 
     def _identify(self) -> None:
-        self.container = sniff(bytes(self._head))
-        if self.container is None:
-            raise UnsupportedMediaType(
-                "This file is not a video we can read (MP4, MOV, WebM, MKV, AVI, MPEG-TS, ...)."
-            )
+        self.container = require_video(bytes(self._head))
 
     def _write(self, data: bytes) -> None:
         with _disk_full_is_507():

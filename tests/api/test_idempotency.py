@@ -109,7 +109,8 @@ def _reserve(app: Flask, key: str, age: timedelta) -> None:
         session.execute(
             update(IdempotencyKey)
             .where(IdempotencyKey.key == key)
-            .values(created_at=utcnow() - age)
+            # Its lease, renewed while the body arrived, lapsed then too.
+            .values(created_at=utcnow() - age, lease_expires_at=utcnow() - age)
         )
 
 
