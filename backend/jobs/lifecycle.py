@@ -22,6 +22,14 @@ def already_finished(job: Job) -> Conflict:
     )
 
 
+def source_expired() -> ApiError:
+    return ApiError(
+        "The video of this job is no longer kept on the server; upload it again.",
+        code="source_expired",
+        status=410,
+    )
+
+
 def cancel(store: JobStore, job_id: str, user_id: int | None) -> Job:
     """Cancel a queued or running job (user_id None: any user's, for the CLI)."""
     now = utcnow()
@@ -55,14 +63,17 @@ def delete_job(store: JobStore, storage: Storage, job_id: str, user_id: int) -> 
     store.changes.changed(job_id)
 
 
-def retry(store: JobStore, storage: Storage, job_id: str) -> Job:
+def retry(store: JobStore, storage: Storage, job_id: str, user_id: int | None = None) -> Job:
     """Put a failed (or cancelled) job back in the queue, if its video is still here."""
     with store.db.session() as session:
-        job = _get(session, job_id, None)
+        job = _get(session, job_id, user_id)
         if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
-            raise ApiError(f"Only failed or cancelled jobs can be retried, not {job.status}.")
+            raise Conflict(
+                f"Only failed or cancelled jobs can be retried; this one is {job.status}.",
+                code="job_not_retryable",
+            )
         if not storage.source_path(job.user_id, job.id, job.source_name).is_file():
-            raise ApiError("The video of this job has been removed; upload it again.")
+            raise source_expired()
         execute_update(
             session,
             update(Job)
