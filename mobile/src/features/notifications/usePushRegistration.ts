@@ -1,24 +1,51 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import * as Notifications from 'expo-notifications';
+import { useEffect } from 'react';
 
 import { useSession } from '@/features/auth/session';
 
 import { pushRegistrationKey } from './keys';
-import { registerForPushAsync } from './registerPush';
+import { registerForPushAsync, type PushRegistration } from './registerPush';
 
 /**
  * Registration runs in the background of a signed-in session and never blocks a screen. A failure
  * is retried with back-off, and again whenever the app returns to the foreground (an errored
- * query has no data, so it is stale and refetched on focus).
+ * query has no data, so it is stale and refetched on focus). A new token from the OS (restore,
+ * reinstall, rotation) is sent again at once.
  */
 export function usePushRegistration() {
   const { status, api, email, serverUrl } = useSession();
+  const queryClient = useQueryClient();
+  const key = pushRegistrationKey(serverUrl, email);
+  const signedIn = status === 'signedIn';
+
+  useEffect(() => {
+    if (!signedIn) return undefined;
+    const subscription = Notifications.addPushTokenListener(() => {
+      void queryClient.invalidateQueries({ queryKey: pushRegistrationKey(serverUrl, email) });
+    });
+    return () => subscription.remove();
+  }, [signedIn, queryClient, serverUrl, email]);
+
   return useQuery({
-    queryKey: pushRegistrationKey(serverUrl, email),
+    queryKey: key,
     queryFn: () => registerForPushAsync(api),
-    enabled: status === 'signedIn',
+    enabled: signedIn,
     staleTime: Infinity,
     retry: 3,
     retryDelay: (attempt) => Math.min(60_000, 2_000 * 2 ** attempt),
     refetchOnWindowFocus: true,
+  });
+}
+
+/** The OS prompt, shown after the app explained why (from the upload screen). */
+export function useAskForPush() {
+  const { api, email, serverUrl } = useSession();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => registerForPushAsync(api, true),
+    onSuccess: (registration: PushRegistration) => {
+      queryClient.setQueryData(pushRegistrationKey(serverUrl, email), registration);
+    },
   });
 }
