@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The app's checks, run by `make test` from the repo root: install, tsc, ESLint, jest, browser
 # end-to-end. The e2e test needs the backend's venv (.venv at the repo root) and Debian's Chromium.
+# `test.sh screenshots` (what `make screenshots` runs) only runs the browser test, writing
+# docs/screenshots; no other run touches the committed pictures.
 set -euo pipefail
 
 MOBILE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,17 +40,21 @@ timed npm install --no-save --no-audit --no-fund --loglevel=error
 git -C "$MOBILE" diff --quiet -- package.json package-lock.json ||
   { echo "npm changed package.json or package-lock.json"; exit 1; }
 
-section "expo install --check"
-timed npx expo install --check
+if [ "${1:-}" = screenshots ]; then
+  export E2E_SCREENSHOTS=1
+else
+  section "expo install --check"
+  timed npx expo install --check
 
-section "tsc --noEmit"
-timed npx tsc --noEmit
+  section "tsc --noEmit"
+  timed npx tsc --noEmit
 
-section "eslint (eslint-config-expo)"
-timed npx eslint . --max-warnings=0
+  section "eslint (eslint-config-expo)"
+  timed npx eslint . --max-warnings=0
 
-section "jest"
-timed npx jest --ci
+  section "jest"
+  timed npx jest --ci
+fi
 
 section "browser end-to-end"
 if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
