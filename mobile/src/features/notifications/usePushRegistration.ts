@@ -10,15 +10,26 @@ import { registerForPushAsync, type PushRegistration } from './registerPush';
 /**
  * Registration runs in the background of a signed-in session and never blocks a screen. A failure
  * is retried with back-off, and again whenever the app returns to the foreground (an errored
- * query has no data, so it is stale and refetched on focus). A new token from the OS (restore,
- * reinstall, rotation) is sent again at once.
+ * query has no data, so it is stale and refetched on focus).
  */
 export function usePushRegistration() {
   const { status, api, email, serverUrl } = useSession();
-  const queryClient = useQueryClient();
-  const key = pushRegistrationKey(serverUrl, email);
-  const signedIn = status === 'signedIn';
+  return useQuery({
+    queryKey: pushRegistrationKey(serverUrl, email),
+    queryFn: () => registerForPushAsync(api),
+    enabled: status === 'signedIn',
+    staleTime: Infinity,
+    retry: 3,
+    retryDelay: (attempt) => Math.min(60_000, 2_000 * 2 ** attempt),
+    refetchOnWindowFocus: true,
+  });
+}
 
+/** Once per app (the root layout): a new token from the OS registers the device again. */
+export function usePushTokenRefresh() {
+  const { status, email, serverUrl } = useSession();
+  const queryClient = useQueryClient();
+  const signedIn = status === 'signedIn';
   useEffect(() => {
     if (!signedIn) return undefined;
     const subscription = Notifications.addPushTokenListener(() => {
@@ -26,16 +37,6 @@ export function usePushRegistration() {
     });
     return () => subscription.remove();
   }, [signedIn, queryClient, serverUrl, email]);
-
-  return useQuery({
-    queryKey: key,
-    queryFn: () => registerForPushAsync(api),
-    enabled: signedIn,
-    staleTime: Infinity,
-    retry: 3,
-    retryDelay: (attempt) => Math.min(60_000, 2_000 * 2 ** attempt),
-    refetchOnWindowFocus: true,
-  });
 }
 
 /** The OS prompt, shown after the app explained why (from the upload screen). */

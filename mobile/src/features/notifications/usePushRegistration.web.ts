@@ -15,3 +15,6 @@ export function usePushRegistration() {
 export function useAskForPush() {
   return { mutate: () => undefined, isPending: false, error: null };
 }
+
+/** Browsers get no push tokens. */
+export function usePushTokenRefresh() {}
