@@ -26,6 +26,6 @@ jest.mock('expo-video', () => jest.requireActual('./src/testing/mockVideo'));
 
 beforeEach(() => {
   mockSecureStore.clear();
-  jest.requireMock<typeof import('./src/testing/mockVideo')>('expo-video').videoTestControls.players.length = 0;
+  jest.requireActual<typeof import('./src/testing/videoControls')>('./src/testing/videoControls').videoTestControls.players.length = 0;
   jest.requireMock<typeof import('./src/testing/mockNotifications')>('expo-notifications').notificationTestControls.reset();
 });

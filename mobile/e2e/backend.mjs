@@ -48,7 +48,11 @@ async function waitHealthy(url, child, deadlineMs) {
   throw new Error(`backend did not answer ${url}/api/health within ${deadlineMs / 1000} s`);
 }
 
-/** The real backend as `make run` starts it; `restart()` stops it gracefully and starts it again. */
+/**
+ * The real backend as `make run` starts it. `restart()` stops it as a deploy does (SIGTERM: a
+ * running job finishes or is given back) and starts it again; `crashAndRestart()` kills it
+ * (SIGKILL: the job's lease expires and the new server runs it again as its next attempt).
+ */
 export async function startBackend(repo, workDir) {
   const port = await freePort();
   const uploads = path.join(workDir, 'uploads');
@@ -61,6 +65,8 @@ export async function startBackend(repo, workDir) {
     CLIPSCOPE_EXPO_PUSH_URL: 'http://127.0.0.1:9',
     // One analysis thread: the long clip is the one running when the server restarts.
     CLIPSCOPE_WORKERS: '1',
+    // A killed server's job is given back to the queue 2 s after its last lease renewal.
+    CLIPSCOPE_LEASE_S: '2',
     WEB_CONCURRENCY: '1',
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -83,13 +89,13 @@ export async function startBackend(repo, workDir) {
     child.stderr.pipe(log, { end: false });
     await waitHealthy(url, child, 60_000);
   };
-  /** SIGTERM, as a deploy does, and wait until every process of the group has exited. */
-  const stop = async () => {
+  /** Signal the whole process group and wait until its leader has exited. */
+  const stop = async (signal = 'SIGTERM') => {
     const current = child;
     if (!current || current.exitCode !== null || current.signalCode !== null) return;
     const exited = new Promise((resolve) => current.once('exit', resolve));
     try {
-      process.kill(-current.pid, 'SIGTERM');
+      process.kill(-current.pid, signal);
     } catch {
       return; // already gone
     }
@@ -104,9 +110,13 @@ export async function startBackend(repo, workDir) {
   return {
     url,
     logFile,
-    stop,
+    stop: () => stop('SIGTERM'),
     restart: async () => {
-      await stop();
+      await stop('SIGTERM');
+      await launch();
+    },
+    crashAndRestart: async () => {
+      await stop('SIGKILL');
       await launch();
     },
   };

@@ -4,13 +4,9 @@ import { View } from 'react-native';
  * A stand-in for expo-video (a native player): the tests check what the app asks of the player
  * (which source, with which headers, where to seek), not the decoding.
  */
-export interface FakePlayer {
-  source: unknown;
-  currentTime: number;
-  play: jest.Mock;
-}
+import { videoTestControls, type FakePlayer } from './videoControls';
 
-export const videoTestControls = { players: [] as FakePlayer[] };
+export { videoTestControls };
 
 export function useVideoPlayer(source: unknown): FakePlayer {
   const last = videoTestControls.players.at(-1);

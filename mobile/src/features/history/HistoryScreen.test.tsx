@@ -4,6 +4,10 @@ import { installFetch } from '@/testing/fetchMock';
 import { job } from '@/testing/fixtures';
 import { renderApp, signInAs } from '@/testing/renderApp';
 
+// Polling and query retries run on fake timers: a busy machine slows the test, never its clock.
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
+
 test('lists the jobs, with progress for running ones, and deletes one', async () => {
   let jobs = [
     job({ id: 'run-1', progress: 64, message: 'Analyzing 0:27 of 0:42' }),
@@ -30,8 +34,7 @@ test('lists the jobs, with progress for running ones, and deletes one', async ()
   expect(net.count('DELETE', '/api/jobs/done-1')).toBe(1);
 });
 
-test('a server error shows its message (fake timers: the retries take no real time)', async () => {
-  jest.useFakeTimers();
+test('a server error shows its message (the retries take no real time)', async () => {
   installFetch({
     'GET /api/jobs': () => ({ status: 500, body: { error: { code: 'internal_error', message: 'The server had a problem; try again.' } } }),
   });
@@ -46,7 +49,6 @@ test('a server error shows its message (fake timers: the retries take no real ti
   expect(screen.getByText('The server had a problem; try again.')).toBeTruthy();
   expect(screen.getByTestId('error-title')).toHaveTextContent('Server problem');
   expect(screen.getByText('Try again')).toBeTruthy();
-  jest.useRealTimers();
 });
 
 test('a failed job can run again and a running one be cancelled from History; finished ones show a thumbnail', async () => {

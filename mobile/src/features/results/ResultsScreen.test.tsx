@@ -4,7 +4,7 @@ import { Share } from 'react-native';
 import type { AnalysisResult } from '@/lib/types';
 import { installFetch } from '@/testing/fetchMock';
 import { completedJob, result } from '@/testing/fixtures';
-import { videoTestControls } from '@/testing/mockVideo';
+import { videoTestControls } from '@/testing/videoControls';
 import { renderApp, signInAs } from '@/testing/renderApp';
 
 /** A result of analyzer 2.0: scene kinds, cues, loudness, shake and the new warnings. */
