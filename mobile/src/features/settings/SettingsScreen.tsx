@@ -15,8 +15,10 @@ import { colors, space, type } from '@/ui/theme';
 
 export function SettingsScreen() {
   const { email, serverUrl, setServerUrl, signOut } = useSession();
-  const [draft, setDraft] = useState(serverUrl);
-  const save = useMutation({ mutationFn: () => setServerUrl(draft) });
+  // null until edited: the field shows the saved address, which may still be loading.
+  const [edited, setDraft] = useState<string | null>(null);
+  const draft = edited ?? serverUrl;
+  const save = useMutation({ mutationFn: () => setServerUrl(draft), onSuccess: () => setDraft(null) });
   const leave = useMutation({ mutationFn: signOut });
 
   return (

@@ -2,7 +2,8 @@ import { Ionicons } from '@expo/vector-icons';
 import { useState } from 'react';
 import { Pressable, StyleSheet, Text, View } from 'react-native';
 
-import { useAskForPush, usePushRegistration } from '@/features/notifications/usePushRegistration';
+import { pushNeverAsked } from '@/features/notifications/permission';
+import { useAskForPush } from '@/features/notifications/usePushRegistration';
 import { isRetryable } from '@/lib/errors';
 import { formatBytes, formatDuration } from '@/lib/format';
 import { Button } from '@/ui/Button';
@@ -20,12 +21,11 @@ import { useUpload } from './useUpload';
 export function UploadScreen() {
   const upload = useUpload();
   const [pickError, setPickError] = useState<unknown>(null);
-  const push = usePushRegistration();
   const askForPush = useAskForPush();
   // The OS prompt comes after our own sentence, when the first upload starts (never at sign-in).
   const [explaining, setExplaining] = useState(false);
-  const onUpload = () => {
-    if (push.data?.status === 'undetermined') setExplaining(true);
+  const onUpload = async () => {
+    if (await pushNeverAsked()) setExplaining(true);
     else upload.start();
   };
   const afterExplaining = (allow: boolean) => {
@@ -114,7 +114,7 @@ export function UploadScreen() {
               {!upload.error || isRetryable(upload.error) ? (
                 <Button
                   label={upload.error ? 'Try again' : 'Upload and analyse'}
-                  onPress={onUpload}
+                  onPress={() => void onUpload()}
                   testID="upload-button"
                 />
               ) : null}
