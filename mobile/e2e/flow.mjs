@@ -129,11 +129,13 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
     return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
   });
   const thumbs = await page.locator('[data-testid="scene-strip"] img').count();
-  await page.locator('[data-testid="video-player"] video, video').first().waitFor();
+  await page.locator('video').first().waitFor();
+  if (!(await page.locator('video').first().evaluate((v) => v.paused))) throw new Error('the video plays by itself');
   await shotWhole(page, 'results-screen', () => shot('08-results'));
 
   step('at 320 points wide nothing is cut: the summary values fit their boxes');
   await page.setViewportSize(SMALL_PHONE);
+  await page.getByTestId('summary').scrollIntoViewIfNeeded();
   await checkSummaryFits(page);
   await shot('09-results-320');
   await page.setViewportSize(PHONE);

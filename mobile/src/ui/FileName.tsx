@@ -9,7 +9,8 @@ interface Props {
 
 /**
  * A file name on at most `lines` lines: names without spaces ("IMG_20260101_…_final_v2.mp4") break
- * anywhere on the web instead of running off the card; phones cut them in the middle.
+ * where they must on the web (at a hyphen when there is one) instead of running off the card;
+ * phones cut them in the middle.
  */
 export function FileName({ name, style, lines = 2, testID }: Props) {
   return (
@@ -23,6 +24,6 @@ const styles = StyleSheet.create({
   name: {
     flexShrink: 1,
     minWidth: 0,
-    ...(Platform.OS === 'web' ? ({ wordBreak: 'break-all' } as TextStyle) : {}),
+    ...(Platform.OS === 'web' ? ({ overflowWrap: 'anywhere' } as TextStyle) : {}),
   },
 });

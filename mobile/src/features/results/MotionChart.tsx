@@ -62,7 +62,7 @@ export function MotionChart({ values, intervalS, highlights }: Props) {
       <View style={styles.legend}>
         <View style={[styles.swatch, { backgroundColor: colors.accentMuted }]} />
         <Text style={styles.tick}>
-          motion {perBar <= 1 ? 'per second' : `per ${formatDuration(perBar)}`}
+          {perBar <= 1 ? 'motion per second' : `peak motion per ${perBar < 60 ? `${perBar} s` : formatDuration(perBar)}`}
         </Text>
         <View style={[styles.swatch, { backgroundColor: colors.accent }]} />
         <Text style={styles.tick}>highlight</Text>

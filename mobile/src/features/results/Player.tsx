@@ -34,16 +34,23 @@ export function Player({ jobId, aspectRatio, seek }: Props) {
     },
     retry: false,
   });
-  const source: VideoSource | null = kept.data ? { uri: api.videoUrl(jobId), headers: api.authHeaders() } : null;
-  const player = useVideoPlayer(source);
-
-  useEffect(() => {
-    if (!seek || !kept.data) return;
-    seekAndPlay(player, seek.timeS);
-  }, [seek, kept.data, player]);
-
   if (kept.error) return <ErrorNotice error={kept.error} />;
   if (!kept.data) return <ActivityIndicator color={colors.accent} />;
+  return (
+    <Surface
+      source={{ uri: api.videoUrl(jobId), headers: api.authHeaders() }}
+      aspectRatio={aspectRatio}
+      seek={seek}
+    />
+  );
+}
+
+/** Made once the source is known: a player created with its source does not start by itself. */
+function Surface({ source, aspectRatio, seek }: { source: VideoSource; aspectRatio: number; seek: Seek | null }) {
+  const player = useVideoPlayer(source);
+  useEffect(() => {
+    if (seek) seekAndPlay(player, seek.timeS);
+  }, [seek, player]);
   return (
     <VideoView
       player={player}

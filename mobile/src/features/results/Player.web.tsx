@@ -36,15 +36,20 @@ export function Player({ jobId, aspectRatio, seek }: Props) {
   useEffect(() => () => {
     if (objectUrl) URL.revokeObjectURL(objectUrl);
   }, [objectUrl]);
-  const player = useVideoPlayer(objectUrl);
-
-  useEffect(() => {
-    if (!seek || !objectUrl) return;
-    seekAndPlay(player, seek.timeS);
-  }, [seek, objectUrl, player]);
-
   if (video.error) return <ErrorNotice error={video.error} />;
   if (!objectUrl) return <ActivityIndicator color={colors.accent} />;
+  return <Surface source={objectUrl} aspectRatio={aspectRatio} seek={seek} />;
+}
+
+/**
+ * Made once the object URL exists: expo-video's web player starts playing whenever its source is
+ * replaced, so the player is created with its source instead.
+ */
+function Surface({ source, aspectRatio, seek }: { source: string; aspectRatio: number; seek: Seek | null }) {
+  const player = useVideoPlayer(source);
+  useEffect(() => {
+    if (seek) seekAndPlay(player, seek.timeS);
+  }, [seek, player]);
   return (
     <VideoView
       player={player}
