@@ -80,6 +80,7 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
   await (await chooser).setFiles(video);
   await page.getByTestId('picked-name').filter({ hasText: path.basename(video) }).waitFor();
   await page.getByTestId('picked-duration').filter({ hasText: '10:00' }).waitFor();
+  await insideCard(page, 'picked-name', 'picked-video');
   await shot('05-picked');
 
   step('upload it (the browser throttles the upload so its progress can be seen)');
@@ -137,6 +138,7 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
   await page.setViewportSize(SMALL_PHONE);
   await page.getByTestId('summary').scrollIntoViewIfNeeded();
   await checkSummaryFits(page);
+  await insideCard(page, 'results-title', 'results-screen');
   await shot('09-results-320');
   await page.setViewportSize(PHONE);
 
@@ -195,6 +197,15 @@ async function checkSummaryFits(page) {
     return out;
   });
   if (problems.length) throw new Error(`at 320 px: ${problems.join('; ')}`);
+}
+
+/** The text's box ends inside its container's (a long name wraps instead of running off). */
+async function insideCard(page, textId, cardId) {
+  const text = await page.getByTestId(textId).boundingBox();
+  const card = await page.getByTestId(cardId).boundingBox();
+  if (!text || !card || text.x + text.width > card.x + card.width + 0.5) {
+    throw new Error(`${textId} runs off ${cardId}: ${JSON.stringify({ text, card })}`);
+  }
 }
 
 /** React Native Web scrolls inside a view, not the page: grow the viewport to picture it all. */

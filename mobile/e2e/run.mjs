@@ -33,7 +33,8 @@ const cleanups = [];
 let failed = false;
 try {
   mkdirSync(shotsDir, { recursive: true });
-  const video = path.join(work, 'harbour-walk-ten-minutes.mp4');
+  // 40 letters without a space, as phones name files: it must wrap, never run off a card.
+  const video = path.join(work, 'IMG20261130harbourwalktenminutesfinal.mp4');
   log('generating a 10-minute low-resolution clip and starting the backend');
   makeVideo(repo, video, { seconds: 600, width: 192, height: 108, fps: 15 });
   // A file named like a video that is not one: the server refuses it (415).

@@ -1,5 +1,7 @@
 import { act, fireEvent, screen, waitFor } from 'expo-router/testing-library';
 
+import { StyleSheet } from 'react-native';
+
 import { installFetch } from '@/testing/fetchMock';
 import { job } from '@/testing/fixtures';
 import { renderApp, signInAs } from '@/testing/renderApp';
@@ -72,6 +74,12 @@ test('a failed job can run again and a running one be cancelled from History; fi
   renderApp('/history');
 
   expect(await screen.findByTestId('history-thumb-done-1')).toBeTruthy();
+  // Row actions are their own buttons (reachable by screen readers), at least 44 points tall.
+  for (const id of ['retry-bad-1', 'cancel-run-1', 'delete-done-1']) {
+    const action = screen.getByTestId(id);
+    expect(action.props.accessibilityRole).toBe('button');
+    expect(StyleSheet.flatten(action.props.style)).toMatchObject({ minHeight: 44, minWidth: 44 });
+  }
   expect(screen.queryByTestId('retry-done-1')).toBeNull();
   fireEvent.press(screen.getByTestId('retry-bad-1'));
   await waitFor(() => expect(net.count('POST', '/api/jobs/bad-1/retry')).toBe(1));

@@ -82,6 +82,13 @@ test('analyzer 2.0: scene kinds, cues under the chart, loudness and shake, warni
   expect(screen.getByText('The sound is too quiet: it will be hard to hear without turning the volume up.')).toBeTruthy();
   expect(screen.getByText('The sound is clipped: the loudest parts are distorted.')).toBeTruthy();
   expect(screen.getByText('The camera shakes a lot in places.')).toBeTruthy();
+  // Section titles are headings for screen readers; the chart says where the motion is.
+  for (const name of ['Video', 'Summary', 'Scenes', 'Motion', 'Highlights', 'Quality', 'Loudness', 'Technical cues']) {
+    expect(screen.getByRole('heading', { name })).toBeTruthy();
+  }
+  expect(screen.getByTestId('motion-chart').props.accessibilityLabel).toBe(
+    'Motion over 0:04; most motion at 0:02; highlights at 0:53, 1:17.',
+  );
 });
 
 test('highlights in time order, one m:ss format, and a tap plays from there', async () => {
