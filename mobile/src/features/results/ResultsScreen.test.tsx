@@ -1,4 +1,4 @@
-import { fireEvent, screen, within } from 'expo-router/testing-library';
+import { act, fireEvent, screen, waitFor, within } from 'expo-router/testing-library';
 import { Share } from 'react-native';
 
 import type { AnalysisResult } from '@/lib/types';
@@ -158,4 +158,17 @@ test('an unknown job has a way back', async () => {
   fireEvent.press(screen.getByTestId('go-history'));
   expect(await screen.findByTestId('history-screen')).toBeTruthy();
   expect(screen).toHavePathname('/history');
+});
+
+test('pull to refresh asks the server again', async () => {
+  const net = serve(completedJob('job-1'));
+  await signInAs();
+  renderApp('/results/job-1');
+  await screen.findByTestId('summary');
+  const before = net.count('GET', '/api/results/job/job-1');
+
+  await act(async () => {
+    screen.getByTestId('results-screen').props.refreshControl.props.onRefresh();
+  });
+  await waitFor(() => expect(net.count('GET', '/api/results/job/job-1')).toBe(before + 1));
 });
