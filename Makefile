@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip --disable-pip-version-check
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint typecheck pytest mobile-test bench migrate venv dev-venv clean push-service worker test-servers
+.PHONY: run test lint typecheck pytest mobile-test screenshots bench migrate venv dev-venv clean push-service worker test-servers
 
 $(VENV)/.stamp-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,8 +60,12 @@ test-servers:
 pytest: dev-venv test-servers
 	$(PY) -m pytest -q
 
-mobile-test:
+mobile-test: venv
 	bash mobile/scripts/test.sh
+
+# Regenerates docs/screenshots with the browser test (the only run that writes them).
+screenshots: venv
+	bash mobile/scripts/test.sh screenshots
 
 test: lint typecheck pytest
 	@if [ -f mobile/scripts/test.sh ]; then $(MAKE) --no-print-directory mobile-test; fi

@@ -14,9 +14,11 @@ from backend.api import (
     push_tokens,
     tus,
     uploads,
+    video,
 )
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (auth, uploads, tus, jobs, jobs_by_url, batches, push_tokens, health, openapi):
+    modules = (auth, uploads, tus, jobs, jobs_by_url, video, batches, push_tokens, health, openapi)
+    for module in modules:
         app.register_blueprint(module.bp)

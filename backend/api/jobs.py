@@ -1,4 +1,4 @@
-"""Jobs: status, result, thumbnails, listing, cancel and delete."""
+"""Jobs: status, result, thumbnails, listing, cancel, retry and delete."""
 
 from __future__ import annotations
 
@@ -115,6 +115,19 @@ def cancel(job_id: str) -> ResponseReturnValue:
     svc = services()
     job = svc.store.cancel(job_id, current_user_id())
     svc.runner.cancel(job_id)
+    return job_document(job), 202
+
+
+@bp.post("/jobs/<job_id>/retry")
+@operation(
+    "Run a failed or cancelled job again (409 otherwise; 410 once its video is removed)",
+    responses={202: JobOut},
+)
+@auth_required
+def retry(job_id: str) -> ResponseReturnValue:
+    svc = services()
+    job = lifecycle.retry(svc.store, svc.storage, job_id, current_user_id())
+    svc.runner.submit(job_id)
     return job_document(job), 202
 
 

@@ -9,11 +9,19 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from backend.errors import ApiError
+from backend.errors import ApiError, Conflict
 from backend.jobs.status import RETRYABLE, TERMINAL
 from backend.jobs.store import JobStore, fetch
 from backend.models import Job
 from backend.storage import Storage
+
+
+def source_expired() -> ApiError:
+    return ApiError(
+        "The video of this job is no longer kept on the server; upload it again.",
+        code="source_expired",
+        status=410,
+    )
 
 
 def delete_job(store: JobStore, storage: Storage, job_id: str, user_id: int) -> None:
@@ -25,14 +33,17 @@ def delete_job(store: JobStore, storage: Storage, job_id: str, user_id: int) -> 
     store.changes.changed(job_id)
 
 
-def retry(store: JobStore, storage: Storage, job_id: str) -> Job:
+def retry(store: JobStore, storage: Storage, job_id: str, user_id: int | None = None) -> Job:
     """Put a failed (or cancelled) job back in the queue, if its video is still here."""
     with store.db.session() as session:
-        job = fetch(session, job_id, None)
+        job = fetch(session, job_id, user_id)
     if job.status not in RETRYABLE:
-        raise ApiError(f"Only failed or cancelled jobs can be retried, not {job.status}.")
+        raise Conflict(
+            f"Only failed or cancelled jobs can be retried; this one is {job.status}.",
+            code="job_not_retryable",
+        )
     if not storage.source_path(job.user_id, job.id, job.source_name).is_file():
-        raise ApiError("The video of this job has been removed; upload it again.")
+        raise source_expired()
     store.retry(job_id)
     with store.db.session() as session:
         return fetch(session, job_id, None)

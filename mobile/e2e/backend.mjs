@@ -22,12 +22,12 @@ export function venvPython(repo) {
   return python;
 }
 
-/** A short clip with a few cuts, made by the backend's own test helper (tests/videos.py). */
-export function makeVideo(repo, file, { seconds, width, height }) {
+/** A clip with a few cuts, made by the backend's own test helper (tests/videos.py). */
+export function makeVideo(repo, file, { seconds, width, height, fps = 30 }) {
   const code = [
     'import sys',
     'from tests.videos import make_video',
-    `make_video(sys.argv[1], seconds=${seconds}, fps=30, width=${width}, height=${height},`,
+    `make_video(sys.argv[1], seconds=${seconds}, fps=${fps}, width=${width}, height=${height},`,
     `           cuts=[${seconds} * k / 5 for k in range(1, 5)], noise=0.2, audio='tone', preset='ultrafast')`,
   ].join('\n');
   execFileSync(venvPython(repo), ['-c', code, file], { cwd: repo, stdio: 'inherit' });
@@ -48,6 +48,11 @@ async function waitHealthy(url, child, deadlineMs) {
   throw new Error(`backend did not answer ${url}/api/health within ${deadlineMs / 1000} s`);
 }
 
+/**
+ * The real backend as `make run` starts it. `restart()` stops it as a deploy does (SIGTERM: a
+ * running job finishes or is given back) and starts it again; `crashAndRestart()` kills it
+ * (SIGKILL: the job's lease expires and the new server runs it again as its next attempt).
+ */
 export async function startBackend(repo, workDir) {
   const port = await freePort();
   const uploads = path.join(workDir, 'uploads');
@@ -58,36 +63,61 @@ export async function startBackend(repo, workDir) {
     CLIPSCOPE_UPLOAD_DIR: uploads,
     // Nothing listens there: push failures must never affect jobs.
     CLIPSCOPE_EXPO_PUSH_URL: 'http://127.0.0.1:9',
+    // One analysis thread: the long clip is the one running when the server restarts.
+    CLIPSCOPE_WORKERS: '1',
+    // A killed server's job is given back to the queue 2 s after its last lease renewal.
+    CLIPSCOPE_LEASE_S: '2',
+    WEB_CONCURRENCY: '1',
     HOST: '127.0.0.1',
     PORT: String(port),
   };
   execFileSync(venvPython(repo), ['-m', 'backend.migrate'], { cwd: repo, env, stdio: 'inherit' });
   const logFile = path.join(workDir, 'backend.log');
-  const log = createWriteStream(logFile);
-  // detached: its own process group, so stop() ends gunicorn's workers too.
-  const child = spawn(path.join(repo, '.venv', 'bin', 'gunicorn'), ['-c', 'gunicorn.conf.py', 'backend.wsgi:app'], {
-    cwd: repo,
-    env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
+  const log = createWriteStream(logFile, { flags: 'a' });
   const url = `http://127.0.0.1:${port}`;
-  const stop = () => {
-    if (child.exitCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
+  let child = null;
+
+  const launch = async () => {
+    // detached: its own process group, so stop() ends gunicorn's workers too.
+    child = spawn(path.join(repo, '.venv', 'bin', 'gunicorn'), ['-c', 'gunicorn.conf.py', 'backend.wsgi:app'], {
+      cwd: repo,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    await waitHealthy(url, child, 60_000);
+  };
+  /** Signal the whole process group and wait until its leader has exited. */
+  const stop = async (signal = 'SIGTERM') => {
+    const current = child;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    const exited = new Promise((resolve) => current.once('exit', resolve));
+    try {
+      process.kill(-current.pid, signal);
+    } catch {
+      return; // already gone
     }
+    await exited;
   };
   try {
-    await waitHealthy(url, child, 30_000);
+    await launch();
   } catch (error) {
-    stop();
+    await stop();
     throw error;
   }
-  return { url, logFile, stop };
+  return {
+    url,
+    logFile,
+    stop: () => stop('SIGTERM'),
+    restart: async () => {
+      await stop('SIGTERM');
+      await launch();
+    },
+    crashAndRestart: async () => {
+      await stop('SIGKILL');
+      await launch();
+    },
+  };
 }

@@ -1,7 +1,9 @@
 // The user's path through the exported web app, in Chromium, with a screenshot of every screen.
+// Every wait is on something on screen (or in the server), never on time.
 import path from 'node:path';
 
 const PHONE = { width: 400, height: 860 };
+const SMALL_PHONE = { width: 320, height: 640 };
 
 /** Records every value the progress bars show, even ones that are on screen for a moment. */
 function watchProgressBars() {
@@ -17,21 +19,41 @@ function watchProgressBars() {
   new MutationObserver(record).observe(document, { subtree: true, childList: true, attributes: true });
 }
 
-export async function runFlow({ context, appUrl, video, shotsDir, log }) {
+export async function runFlow({ context, appUrl, backend, video, notVideo, shotsDir, log }) {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.setViewportSize(PHONE);
   await page.addInitScript(watchProgressBars);
   const shot = async (name) => {
-    await page.waitForTimeout(250); // let fonts and layout settle for the picture
+    // Pictures wait for the fonts and for no image still loading; never for a fixed time.
+    await page.evaluate(() => document.fonts.ready.then(() => undefined));
+    await page.waitForFunction(() => [...document.images].every((img) => img.complete));
     await page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
     log(`screenshot ${name}.png`);
   };
   const step = (text) => log(`step: ${text}`);
+  const noJavaScriptErrorText = async () => {
+    const text = await page.locator('body').innerText();
+    for (const bad of ['Cannot read properties', 'undefined is not', 'TypeError', 'Idempotency-Key', 'Something went wrong']) {
+      if (text.includes(bad)) throw new Error(`the page shows "${bad}":\n${text.slice(0, 500)}`);
+    }
+  };
 
   step('open the app: it asks to sign in');
   await page.goto(appUrl);
   await page.getByTestId('sign-in-screen').waitFor();
   await shot('01-sign-in');
+
+  step('a wrong server address is refused in words (the static web server is not Clipscope)');
+  await page.getByTestId('change-server').click();
+  await page.getByTestId('server-url-input').fill(appUrl);
+  await page.getByTestId('save-server').click();
+  await page.getByText('Not a Clipscope server').waitFor();
+  await noJavaScriptErrorText();
+  await shot('02-wrong-server');
+  step('the right address, typed without http://, is checked and kept');
+  await page.getByTestId('server-url-input').fill(backend.url.replace('http://', ''));
+  await page.getByTestId('save-server').click();
+  await page.getByText(`Server: ${backend.url}`).waitFor();
 
   step('create an account');
   await page.getByRole('tab', { name: 'Create account' }).click();
@@ -39,95 +61,157 @@ export async function runFlow({ context, appUrl, video, shotsDir, log }) {
   await page.getByTestId('password-input').fill('correct horse battery');
   await page.getByTestId('submit-button').click();
   await page.getByTestId('upload-screen').waitFor();
-  await shot('02-upload');
+  await shot('03-upload');
 
-  step('pick the generated video');
-  const chooser = page.waitForEvent('filechooser');
+  step('a file that is not a video is refused, without "Try again"');
+  let chooser = page.waitForEvent('filechooser');
   await page.getByTestId('pick-video').click();
+  await (await chooser).setFiles(notVideo);
+  await page.getByTestId('picked-name').filter({ hasText: path.basename(notVideo) }).waitFor();
+  await page.getByTestId('upload-button').click();
+  await page.getByTestId('error-title').filter({ hasText: 'Not a video we can read' }).waitFor();
+  if (await page.getByText('Try again').count()) throw new Error('"Try again" is offered for a file that is not a video');
+  await noJavaScriptErrorText();
+  await shot('04-refused-file');
+
+  step('pick the 10-minute clip instead');
+  chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('choose-another').click();
   await (await chooser).setFiles(video);
   await page.getByTestId('picked-name').filter({ hasText: path.basename(video) }).waitFor();
-  await page.getByTestId('picked-duration').filter({ hasText: /^\d+:\d\d$/ }).waitFor();
-  await shot('03-picked');
+  await page.getByTestId('picked-duration').filter({ hasText: '10:00' }).waitFor();
+  await insideCard(page, 'picked-name', 'picked-video');
+  await shot('05-picked');
 
   step('upload it (the browser throttles the upload so its progress can be seen)');
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: 256 * 1024,
-  });
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 512 * 1024 });
   await page.getByTestId('upload-button').click();
   await page.getByTestId('upload-progress').waitFor();
-  // Chromium may hand the whole body to its network stack at once (then the bar jumps to 100 %
-  // and waits for the answer); picture it mid-way when the browser reports it that way.
-  await page
-    .waitForFunction(() => {
-      const now = Number(document.querySelector('[data-testid="upload-progress"]')?.getAttribute('aria-valuenow'));
-      return now > 0 && now < 100;
-    }, null, { timeout: 3000 })
-    .catch(() => undefined);
-  await shot('04-uploading');
+  await page.waitForFunction(() => {
+    const now = Number(document.querySelector('[data-testid="upload-progress"]')?.getAttribute('aria-valuenow'));
+    return now > 0 && now < 100;
+  });
+  await shot('06-uploading');
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
 
-  step('watch the job');
+  step('watch the job; the server dies mid-analysis and comes back while the app polls');
   await page.getByTestId('job-screen').waitFor();
-  // A short clip is analysed in seconds: picture the job while it runs if we catch it running.
-  await page
-    .waitForFunction(() => {
-      const bar = document.querySelector('[data-testid="job-progress"]');
-      const now = Number(bar?.getAttribute('aria-valuenow'));
-      return now > 0 && now < 100;
-    }, null, { timeout: 8000 })
-    .then(() => shot('05-job'))
-    .catch(async () => {
-      if (await page.getByTestId('job-screen').isVisible()) await shot('05-job');
-      else log('the job finished before its screen could be pictured');
-    });
+  // Killed the moment the page shows the job under way: the analysis of 9,000 frames has
+  // seconds left then, so the kill lands mid-job.
+  await page.waitForFunction(() => {
+    const now = Number(document.querySelector('[data-testid="job-progress"]')?.getAttribute('aria-valuenow'));
+    return now >= 3 && now < 90;
+  }, null, { timeout: 120_000 });
+  const before = await page.getByTestId('job-progress').getAttribute('aria-valuenow');
+  log(`killing the server (SIGKILL) at ${before} % and starting it again`);
+  await backend.crashAndRestart();
+  await page.getByTestId('job-restarted').waitFor({ timeout: 60_000 });
+  const restarted = (await page.getByTestId('job-restarted').innerText()).trim();
+  log(`the app says: ${restarted}`);
+  if (!restarted.endsWith('Restarted on the server: attempt 2.')) throw new Error(`unexpected restart notice: ${restarted}`);
+  await noJavaScriptErrorText();
+  await shot('07-job-restarted');
 
   step('the results open by themselves');
-  await page.getByTestId('results-screen').waitFor({ timeout: 60_000 });
+  await page.getByTestId('results-screen').waitFor({ timeout: 240_000 });
   const progress = await page.evaluate(() => window.__progress);
   log(`upload progress seen: ${progress['upload-progress'].join(' → ')} %`);
   log(`job progress seen: ${progress['job-progress'].join(' → ')} %`);
-  if (!progress['upload-progress'].includes(100)) throw new Error('the upload progress bar never reached 100 %');
   const seen = progress['job-progress'];
-  if (!seen.includes(100)) throw new Error(`the job's progress bar never reached 100 % (saw ${seen.join(', ')})`);
+  const fell = seen.some((value, i) => i > 0 && value < seen[i - 1]);
+  if (!fell) throw new Error(`the job's progress never went back at the restart (saw ${seen.join(', ')})`);
 
-  step('thumbnails and the motion chart are shown');
-  await page.getByTestId('motion-chart').waitFor();
+  step('what a person sees of the 10-minute clip: bars as wide as they can be read, highlights, m:ss axis');
+  const chart = await checkMotionChart(page);
   await page.waitForFunction(() => {
     const images = [...document.querySelectorAll('[data-testid="scene-strip"] img')];
     return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
   });
   const thumbs = await page.locator('[data-testid="scene-strip"] img').count();
-  log(`${thumbs} scene thumbnails loaded`);
-  const bars = await page.locator('[data-testid="motion-chart"] > div').first().locator('> div').count();
-  if (bars < 2) throw new Error(`the motion chart has ${bars} bars`);
-  await shotWhole(page, 'results-screen', () => shot('06-results'));
+  await page.locator('video').first().waitFor();
+  if (!(await page.locator('video').first().evaluate((v) => v.paused))) throw new Error('the video plays by itself');
+  await shotWhole(page, 'results-screen', () => shot('08-results'));
 
-  step('history lists the job');
+  step('at 320 points wide nothing is cut: the summary values fit their boxes');
+  await page.setViewportSize(SMALL_PHONE);
+  await page.getByTestId('summary').scrollIntoViewIfNeeded();
+  await checkSummaryFits(page);
+  await insideCard(page, 'results-title', 'results-screen');
+  await shot('09-results-320');
+  await page.setViewportSize(PHONE);
+
+  step('history lists the job with its thumbnail');
   await page.goto(`${appUrl}/history`);
   await page.getByTestId('history-screen').waitFor();
   await page.getByText(path.basename(video)).first().waitFor();
-  await shot('07-history');
+  await page.waitForFunction(() => {
+    const images = [...document.querySelectorAll('[data-testid^="history-thumb-"] img')];
+    return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
+  });
+  await shot('10-history');
 
   step('settings');
   await page.goto(`${appUrl}/settings`);
   await page.getByTestId('settings-screen').waitFor();
-  await shot('08-settings');
+  await shot('11-settings');
 
   step('sign out returns to sign-in');
   await page.getByTestId('sign-out').click();
   await page.getByTestId('sign-in-screen').waitFor();
-  return { thumbs, bars, progress: seen };
+  return { thumbs, bars: chart.bars, narrowest: chart.narrowest, progress: seen };
+}
+
+/** Bars measured on screen: every one at least 2 px wide, highlights visible, axis ends at 10:00. */
+async function checkMotionChart(page) {
+  const chart = page.getByTestId('motion-chart');
+  await chart.waitFor();
+  const measured = await chart.evaluate((plot) => {
+    const bars = [...plot.children].map((bar) => {
+      const box = bar.getBoundingClientRect();
+      return { width: box.width, height: box.height, highlight: bar.getAttribute('data-testid') === 'motion-bar-highlight' };
+    });
+    return { plotWidth: plot.getBoundingClientRect().width, bars };
+  });
+  const narrowest = Math.min(...measured.bars.map((b) => b.width));
+  const visibleHighlights = measured.bars.filter((b) => b.highlight && b.width >= 2 && b.height >= 2).length;
+  if (measured.bars.length < 20) throw new Error(`the motion chart has ${measured.bars.length} bars`);
+  if (narrowest < 2) throw new Error(`a motion bar is ${narrowest.toFixed(2)} px wide: too thin to see`);
+  if (visibleHighlights === 0) throw new Error('no highlight bar is visible on the motion chart');
+  const ticks = await page.getByTestId('motion-axis').innerText();
+  if (!/^0:00\s+5:00\s+10:00$/.test(ticks.trim())) throw new Error(`the motion axis reads "${ticks}"`);
+  return { bars: measured.bars.length, narrowest };
+}
+
+/** No summary value is wider than its box (cut) and no label wraps to a second line. */
+async function checkSummaryFits(page) {
+  const problems = await page.getByTestId('summary').evaluate((card) => {
+    const out = [];
+    for (const text of card.querySelectorAll('div[dir="auto"]')) {
+      const style = getComputedStyle(text);
+      const lines = Math.round(text.getBoundingClientRect().height / parseFloat(style.lineHeight || style.fontSize));
+      if (text.scrollWidth > text.clientWidth + 1) out.push(`"${text.innerText}" is cut`);
+      if (text.innerText === 'Resolution' && lines > 1) out.push('"Resolution" wraps');
+    }
+    return out;
+  });
+  if (problems.length) throw new Error(`at 320 px: ${problems.join('; ')}`);
+}
+
+/** The text's box ends inside its container's (a long name wraps instead of running off). */
+async function insideCard(page, textId, cardId) {
+  const text = await page.getByTestId(textId).boundingBox();
+  const card = await page.getByTestId(cardId).boundingBox();
+  if (!text || !card || text.x + text.width > card.x + card.width + 0.5) {
+    throw new Error(`${textId} runs off ${cardId}: ${JSON.stringify({ text, card })}`);
+  }
 }
 
 /** React Native Web scrolls inside a view, not the page: grow the viewport to picture it all. */
 async function shotWhole(page, testId, take) {
   const height = await page.getByTestId(testId).evaluate((el) => el.scrollHeight);
-  await page.setViewportSize({ width: PHONE.width, height: Math.min(3000, Math.max(PHONE.height, height + 120)) });
+  await page.setViewportSize({ width: PHONE.width, height: Math.min(4000, Math.max(PHONE.height, height + 120)) });
   await take();
   await page.setViewportSize(PHONE);
 }

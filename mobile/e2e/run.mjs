@@ -1,7 +1,9 @@
 // End-to-end: the exported web app beside the real backend, driven in Debian's Chromium.
-// Usage (from mobile/): node e2e/run.mjs   — CI=true makes a missing Chromium a failure.
+// Usage (from mobile/): node e2e/run.mjs. It fails when it cannot run (no Chromium, no venv): it
+// never skips. E2E_SCREENSHOTS=1 (`make screenshots`) writes docs/screenshots; otherwise the
+// pictures go to a temporary folder and the committed ones are left alone.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,30 +17,31 @@ import { serveStatic } from './static.mjs';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const mobile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repo = path.resolve(mobile, '..');
-const shotsDir = path.join(repo, 'docs', 'screenshots');
+const updateShots = process.env.E2E_SCREENSHOTS === '1';
 const started = Date.now();
 const log = (text) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
 
 if (!existsSync(CHROMIUM)) {
-  if (process.env.CI === 'true') {
-    console.error(`e2e: FAILED: Chromium is not installed at ${CHROMIUM}, and under CI=true the browser test must run.`);
-    process.exit(1);
-  }
-  console.log(`e2e: skipped: chromium not available (${CHROMIUM} is missing; install Debian's chromium package).`);
-  console.log('e2e: 0 passed, 0 failed, 1 skipped');
-  process.exit(0);
+  console.error(`e2e: FAILED: Chromium is not installed at ${CHROMIUM} (apt-get install chromium); the browser test never skips.`);
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
 }
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'clipscope-e2e-'));
+const shotsDir = updateShots ? path.join(repo, 'docs', 'screenshots') : path.join(work, 'screenshots');
 const cleanups = [];
 let failed = false;
 try {
   mkdirSync(shotsDir, { recursive: true });
-  const video = path.join(work, 'harbour-walk.mp4');
-  log('generating a test video and starting the backend');
-  makeVideo(repo, video, { seconds: 90, width: 640, height: 360 });
+  // 40 letters without a space, as phones name files: it must wrap, never run off a card.
+  const video = path.join(work, 'IMG20261130harbourwalktenminutesfinal.mp4');
+  log('generating a 10-minute low-resolution clip and starting the backend');
+  makeVideo(repo, video, { seconds: 600, width: 192, height: 108, fps: 15 });
+  // A file named like a video that is not one: the server refuses it (415).
+  const notVideo = path.join(work, 'holiday-notes.mp4');
+  writeFileSync(notVideo, 'These are my holiday notes, not a video.\n'.repeat(200));
   const backend = await startBackend(repo, work);
-  cleanups.push(backend.stop);
+  cleanups.push(() => backend.stop());
   log(`backend at ${backend.url}`);
 
   log('exporting the web app (expo export --platform web)');
@@ -74,8 +77,8 @@ try {
   for (const p of context.pages()) p.on('pageerror', (e) => pageErrors.push(String(e)));
 
   try {
-    const outcome = await runFlow({ context, appUrl, video, shotsDir, log });
-    log(`results: ${outcome.thumbs} thumbnails, ${outcome.bars} chart bars`);
+    const outcome = await runFlow({ context, appUrl, backend, video, notVideo, shotsDir, log });
+    log(`results: ${outcome.thumbs} thumbnails, ${outcome.bars} chart bars, narrowest ${outcome.narrowest.toFixed(1)} px`);
   } catch (error) {
     const page = context.pages()[0];
     const failure = path.join(mobile, 'e2e', '.artifacts', 'failure.png');
@@ -94,6 +97,6 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-log('done');
+log(updateShots ? `done; screenshots written to ${shotsDir}` : 'done');
 console.log(failed ? 'e2e: 0 passed, 1 failed' : 'e2e: 1 passed, 0 failed');
 process.exit(failed ? 1 : 0);

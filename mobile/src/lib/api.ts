@@ -1,5 +1,5 @@
-import { ApiError, errorFromBody, offlineError, parseJson } from './errors';
-import type { AuthResponse, Job, JobPage, JobStatus, JobWithResult, UploadResponse } from './types';
+import { ApiError, errorFromBody, isRecord, notClipscopeError, offlineError, parseJson } from './errors';
+import type { AuthResponse, Health, Job, JobPage, JobStatus, JobWithResult, UploadResponse } from './types';
 import type { PickedVideo, UploadProgress } from './upload.types';
 import { sendUpload } from './upload';
 
@@ -50,7 +50,18 @@ export function createApi(options: ApiOptions) {
 
   function fail(status: number, body: unknown, authenticated: boolean): ApiError {
     if (status === 401 && authenticated) options.onUnauthorized?.();
-    return errorFromBody(status, body);
+    const error = errorFromBody(status, body);
+    // A 401 from sign-in itself is a wrong password, not an ended session.
+    if (status === 401 && !authenticated) return new ApiError('invalid_credentials', error.message, 401);
+    return error;
+  }
+
+  /** Success answers are JSON objects; anything else (an HTML page, a blank) is not our server. */
+  function jsonDocument(status: number, text: string): unknown {
+    if (status === 204) return null;
+    const body = parseJson(text);
+    if (!isRecord(body)) throw notClipscopeError(baseUrl);
+    return body;
   }
 
   async function send(method: string, path: string, opts: RequestOptions = {}): Promise<unknown> {
@@ -69,9 +80,9 @@ export function createApi(options: ApiOptions) {
       // fetch rejects only when no HTTP answer arrived at all: no network or no server.
       throw offlineError();
     }
-    const body = parseJson(await response.text());
-    if (!response.ok) throw fail(response.status, body, authenticated);
-    return body;
+    const text = await response.text();
+    if (!response.ok) throw fail(response.status, parseJson(text), authenticated);
+    return jsonDocument(response.status, text);
   }
 
   // The server's documents are trusted to match the contract; the cast is the one place we say so.
@@ -102,6 +113,25 @@ export function createApi(options: ApiOptions) {
     /** The path the app polls: the job, with its result once completed. */
     getJob: (id: string) => get<JobWithResult>(`/api/results/job/${encodeURIComponent(id)}`),
     cancelJob: (id: string) => post<Job>(`/api/jobs/${encodeURIComponent(id)}/cancel`),
+    retryJob: (id: string) => post<Job>(`/api/jobs/${encodeURIComponent(id)}/retry`),
+    /** Where the player streams the source video from (Range requests, bearer auth). */
+    videoUrl: (id: string) => url(`/api/jobs/${encodeURIComponent(id)}/video`),
+    /**
+     * The source video's first byte (phones) or all of it as a Blob (browsers, whose <video> cannot
+     * send a bearer token); a 410 says the server no longer keeps it.
+     */
+    fetchVideo: async (id: string, whole: boolean): Promise<Blob | null> => {
+      let response: Response;
+      try {
+        response = await fetch(url(`/api/jobs/${encodeURIComponent(id)}/video`), {
+          headers: whole ? authHeaders() : { ...authHeaders(), Range: 'bytes=0-0' },
+        });
+      } catch {
+        throw offlineError();
+      }
+      if (!response.ok) throw fail(response.status, parseJson(await response.text()), true);
+      return whole ? response.blob() : null;
+    },
     deleteJob: async (id: string) => {
       await send('DELETE', `/api/jobs/${encodeURIComponent(id)}`);
     },
@@ -130,9 +160,38 @@ export function createApi(options: ApiOptions) {
         onProgress: params.onProgress ?? (() => undefined),
         signal: params.signal,
       });
-      const body = parseJson(response.body);
-      if (response.status < 200 || response.status >= 300) throw fail(response.status, body, true);
-      return body as UploadResponse;
+      if (response.status < 200 || response.status >= 300) throw fail(response.status, parseJson(response.body), true);
+      return jsonDocument(response.status, response.body) as UploadResponse;
     },
   };
+}
+
+/**
+ * Checks that a Clipscope server answers at the address a person typed: an address without a
+ * scheme gets http://, and only an answer shaped like our /api/health is accepted.
+ */
+export async function checkServer(typed: string): Promise<string> {
+  const trimmed = normalizeBaseUrl(typed);
+  if (!trimmed) throw new ApiError('bad_address', 'Enter the server address, like http://192.168.1.20:8000.', 0);
+  const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(candidate);
+  } catch {
+    throw new ApiError('bad_address', `"${trimmed}" is not a web address. Use one like http://192.168.1.20:8000.`, 0);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ApiError('bad_address', 'The server address starts with http:// or https://.', 0);
+  }
+  const base = normalizeBaseUrl(`${parsed.protocol}//${parsed.host}${parsed.pathname}`);
+  let response: Response;
+  try {
+    response = await fetch(`${base}/api/health`, { headers: { Accept: 'application/json' } });
+  } catch {
+    throw new ApiError('offline', `Nothing answers at ${base}. Check the address and that the server is running.`, 0);
+  }
+  const body = parseJson(await response.text());
+  const health = isRecord(body) ? (body as Partial<Health>) : null;
+  if (!health || (health.status !== 'ok' && health.status !== 'degraded')) throw notClipscopeError(base);
+  return base;
 }

@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration, formatFps, formatSeconds } from './format';
+import { formatBytes, formatDuration, formatFps } from './format';
 
 test.each([
   [512, '512 B'],
@@ -15,9 +15,7 @@ test.each([
   [Number.NaN, '—'],
 ])('formatDuration(%p) is %p', (s, text) => expect(formatDuration(s)).toBe(text));
 
-test('short times keep a decimal, frame rates drop needless ones', () => {
-  expect(formatSeconds(2.5)).toBe('2.5 s');
-  expect(formatSeconds(75)).toBe('1:15');
+test('frame rates drop needless decimals', () => {
   expect(formatFps(30)).toBe('30 fps');
   expect(formatFps(29.97)).toBe('29.97 fps');
 });

@@ -24,11 +24,6 @@ export function formatDuration(seconds: number | null | undefined): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-/** Seconds with one decimal for short clips, where whole seconds would hide the detail. */
-export function formatSeconds(seconds: number): string {
-  return seconds < 60 ? `${seconds.toFixed(1)} s` : formatDuration(seconds);
-}
-
 export function formatFps(fps: number | null | undefined): string {
   if (!fps || !Number.isFinite(fps)) return '—';
   return `${Number.isInteger(fps) ? fps : fps.toFixed(2)} fps`;

@@ -57,6 +57,26 @@ export interface AudioInfo {
   sample_rate: number;
   rms_dbfs: number | null;
   silent: boolean;
+  per_second_dbfs?: number[];
+  /** EBU R128, analyzer 2.0 on; absent in older results. */
+  loudness?: Loudness | null;
+}
+
+export interface Loudness {
+  integrated_lufs: number | null;
+  range_lu: number | null;
+  true_peak_dbtp: number | null;
+  clipped_samples: number;
+}
+
+export type SceneKind = 'cut' | 'dissolve' | 'fade' | 'wipe';
+export type CueKind = 'black' | 'freeze' | 'silence';
+
+/** A technical segment, as a broadcaster's QC report lists them. */
+export interface Cue {
+  kind: CueKind;
+  start_s: number;
+  end_s: number;
 }
 
 export interface Scene {
@@ -64,6 +84,10 @@ export interface Scene {
   start_s: number;
   end_s: number;
   thumbnail_url: string | null;
+  /** How the scene began (analyzer 2.0 on); gradual ones carry their span. */
+  kind?: SceneKind;
+  transition_start_s?: number | null;
+  transition_end_s?: number | null;
 }
 
 export interface Highlight {
@@ -88,6 +112,9 @@ export interface AnalysisResult {
   motion: { interval_s: number; values: number[] };
   highlights: Highlight[];
   quality: { brightness_mean: number; sharpness: number; warnings: QualityWarning[] };
+  /** Analyzer 2.0 on; results of analyzer 1.0 have neither. */
+  cues?: Cue[];
+  stability?: { interval_s: number; shake: number[] } | null;
 }
 
 /** `GET /api/results/job/{id}`: the job, plus its result once it completed. */
@@ -113,4 +140,11 @@ export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', '
 
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
+}
+
+/** `GET /api/health`: enough to tell a Clipscope server from anything else at an address. */
+export interface Health {
+  status: 'ok' | 'degraded';
+  database: boolean;
+  queue_depth: number | null;
 }

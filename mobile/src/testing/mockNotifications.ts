@@ -9,7 +9,11 @@ type Listener = (response: NotificationResponse) => void;
 const state = {
   lastResponse: null as NotificationResponse | null,
   listeners: [] as Listener[],
+  tokenListeners: [] as ((token: { type: string; data: string }) => void)[],
+  expoToken: 'ExponentPushToken[test]',
   permission: 'denied' as 'granted' | 'denied' | 'undetermined',
+  /** What the user answers when the prompt is shown. */
+  answer: 'denied' as 'granted' | 'denied',
 };
 
 export const AndroidImportance = { DEFAULT: 3, HIGH: 4, MAX: 5 };
@@ -17,9 +21,19 @@ export const AndroidImportance = { DEFAULT: 3, HIGH: 4, MAX: 5 };
 export const setNotificationHandler = jest.fn();
 export const setNotificationChannelAsync = jest.fn(async () => null);
 export const getPermissionsAsync = jest.fn(async () => ({ status: state.permission }));
-export const requestPermissionsAsync = jest.fn(async () => ({ status: state.permission }));
-export const getExpoPushTokenAsync = jest.fn(async () => ({ type: 'expo', data: 'ExponentPushToken[test]' }));
+export const requestPermissionsAsync = jest.fn(async () => {
+  if (state.permission === 'undetermined') state.permission = state.answer;
+  return { status: state.permission };
+});
+export const getExpoPushTokenAsync = jest.fn(async () => ({ type: 'expo', data: state.expoToken }));
 export const getLastNotificationResponse = jest.fn(() => state.lastResponse);
+export const clearLastNotificationResponse = jest.fn(() => {
+  state.lastResponse = null;
+});
+export const addPushTokenListener = jest.fn((listener: (token: { type: string; data: string }) => void) => {
+  state.tokenListeners.push(listener);
+  return { remove: () => state.tokenListeners.splice(state.tokenListeners.indexOf(listener), 1) };
+});
 export const addNotificationResponseReceivedListener = jest.fn((listener: Listener) => {
   state.listeners.push(listener);
   return { remove: () => state.listeners.splice(state.listeners.indexOf(listener), 1) };
@@ -57,9 +71,25 @@ export const notificationTestControls = {
   grantPermission(granted: boolean) {
     state.permission = granted ? 'granted' : 'denied';
   },
+  /** Not asked yet; the prompt, when shown, gets `answer`. */
+  notAskedYet(answer: 'granted' | 'denied') {
+    state.permission = 'undetermined';
+    state.answer = answer;
+  },
+  get lastResponse() {
+    return state.lastResponse;
+  },
+  /** The OS hands out a new push token (reinstall, restore, token rotation). */
+  rotateToken(token: string) {
+    state.expoToken = token;
+    state.tokenListeners.forEach((listener) => listener({ type: 'ios', data: `device-${token}` }));
+  },
   reset() {
     state.lastResponse = null;
     state.listeners = [];
+    state.tokenListeners = [];
     state.permission = 'denied';
+    state.answer = 'denied';
+    state.expoToken = 'ExponentPushToken[test]';
   },
 };

@@ -40,7 +40,7 @@ export function Button({ label, onPress, variant = 'primary', disabled, busy, te
 const variants: Record<Variant, { bg: string; fg: string; border: string }> = {
   primary: { bg: colors.accent, fg: '#FFFFFF', border: colors.accent },
   secondary: { bg: colors.surface, fg: colors.accent, border: colors.border },
-  danger: { bg: colors.surface, fg: colors.danger, border: '#FECACA' },
+  danger: { bg: colors.surface, fg: colors.danger, border: colors.dangerBorder },
   ghost: { bg: 'transparent', fg: colors.muted, border: 'transparent' },
 };
 

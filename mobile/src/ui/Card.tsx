@@ -13,7 +13,11 @@ interface Props {
 export function Card({ title, children, style, testID }: Props) {
   return (
     <View style={[styles.card, style]} testID={testID}>
-      {title ? <Text style={styles.title}>{title}</Text> : null}
+      {title ? (
+        <Text style={styles.title} role="heading">
+          {title}
+        </Text>
+      ) : null}
       {children}
     </View>
   );

@@ -1,17 +1,18 @@
 import { Ionicons } from '@expo/vector-icons';
 import { StyleSheet, Text, View } from 'react-native';
 
-import { ApiError, messageOf } from '@/lib/errors';
+import { ApiError, errorTitle, isRetryable, messageOf } from '@/lib/errors';
 
 import { Button } from './Button';
 import { colors, radius, space } from './theme';
 
 interface Props {
   error: unknown;
+  /** Offered only when sending the same request again can help (never for a 404 or a 415). */
   onRetry?: () => void;
 }
 
-/** Every failure is shown with the server's own sentence; being offline gets its own look. */
+/** Every failure with a title that names it and a sentence; being offline gets its own look. */
 export function ErrorNotice({ error, onRetry }: Props) {
   const offline = error instanceof ApiError && error.isOffline;
   return (
@@ -22,20 +23,26 @@ export function ErrorNotice({ error, onRetry }: Props) {
           size={20}
           color={offline ? colors.warning : colors.danger}
         />
-        <Text style={[styles.title, { color: offline ? colors.warning : colors.danger }]}>
-          {offline ? 'Offline' : 'Something went wrong'}
+        <Text
+          style={[styles.title, { color: offline ? colors.warning : colors.danger }]}
+          role="heading"
+          testID="error-title"
+        >
+          {errorTitle(error)}
         </Text>
       </View>
-      <Text style={styles.message}>{messageOf(error)}</Text>
-      {onRetry ? <Button label="Try again" variant="secondary" onPress={onRetry} /> : null}
+      <Text style={styles.message} testID="error-message">
+        {messageOf(error)}
+      </Text>
+      {onRetry && isRetryable(error) ? <Button label="Try again" variant="secondary" onPress={onRetry} /> : null}
     </View>
   );
 }
 
 const styles = StyleSheet.create({
   box: { borderRadius: radius.md, padding: space.md, gap: space.sm, borderWidth: 1 },
-  error: { backgroundColor: colors.dangerSoft, borderColor: '#FECACA' },
-  offline: { backgroundColor: colors.warningSoft, borderColor: '#FDE68A' },
+  error: { backgroundColor: colors.dangerSoft, borderColor: colors.dangerBorder },
+  offline: { backgroundColor: colors.warningSoft, borderColor: colors.warningBorder },
   row: { flexDirection: 'row', alignItems: 'center', gap: space.sm },
   title: { fontWeight: '700', fontSize: 15 },
   message: { color: colors.text, fontSize: 15, lineHeight: 21 },

@@ -1,6 +1,5 @@
-import type { ReactNode } from 'react';
+import type { ReactElement, ReactNode } from 'react';
 import { ScrollView, StyleSheet, View, type RefreshControlProps } from 'react-native';
-import type { ReactElement } from 'react';
 
 import { colors, space } from './theme';
 

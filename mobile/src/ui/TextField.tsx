@@ -12,7 +12,7 @@ export function TextField({ label, style, ...input }: Props) {
       <Text style={styles.label}>{label}</Text>
       <TextInput
         accessibilityLabel={label}
-        placeholderTextColor="#9CA3AF"
+        placeholderTextColor={colors.placeholder}
         style={[styles.input, style]}
         {...input}
       />

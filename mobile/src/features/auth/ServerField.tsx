@@ -1,7 +1,9 @@
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
 import { Button } from '@/ui/Button';
+import { ErrorNotice } from '@/ui/ErrorNotice';
 import { UrlField } from '@/ui/UrlField';
 import { colors, space, type } from '@/ui/theme';
 
@@ -12,6 +14,7 @@ export function ServerField() {
   const { serverUrl, setServerUrl } = useSession();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(serverUrl);
+  const save = useMutation({ mutationFn: () => setServerUrl(draft), onSuccess: () => setEditing(false) });
 
   if (!editing) {
     return (
@@ -24,8 +27,10 @@ export function ServerField() {
           style={styles.link}
           onPress={() => {
             setDraft(serverUrl);
+            save.reset();
             setEditing(true);
           }}
+          testID="change-server"
         >
           Change
         </Text>
@@ -35,12 +40,13 @@ export function ServerField() {
   return (
     <View style={styles.editor}>
       <UrlField value={draft} onChangeText={setDraft} testID="server-url-input" />
+      {save.error ? <ErrorNotice error={save.error} /> : null}
       <Button
-        label="Save server"
+        label={save.isPending ? 'Checking the server…' : 'Save server'}
         variant="secondary"
-        onPress={() => {
-          void setServerUrl(draft).then(() => setEditing(false));
-        }}
+        onPress={() => save.mutate()}
+        busy={save.isPending}
+        testID="save-server"
       />
     </View>
   );
@@ -49,6 +55,6 @@ export function ServerField() {
 const styles = StyleSheet.create({
   row: { flexDirection: 'row', justifyContent: 'center', gap: space.sm, alignItems: 'center' },
   text: { ...type.small, flexShrink: 1 },
-  link: { ...type.small, color: colors.accent, fontWeight: '600' },
+  link: { ...type.small, color: colors.accent, fontWeight: '600', paddingVertical: 14, paddingHorizontal: space.sm },
   editor: { gap: space.md },
 });

@@ -3,7 +3,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 
 import { pushRegistrationKey } from '@/features/notifications/keys';
 import type { PushRegistration } from '@/features/notifications/registerPush';
-import { createApi, normalizeBaseUrl, type Api } from '@/lib/api';
+import { checkServer, createApi, type Api } from '@/lib/api';
 import { defaultServerUrl, STORAGE_KEYS } from '@/lib/config';
 import { storage } from '@/lib/storage';
 
@@ -19,7 +19,8 @@ interface SessionValue {
   api: Api;
   signIn: (mode: SignInMode, email: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
-  setServerUrl: (url: string) => Promise<void>;
+  /** Checks the address (GET /api/health) and keeps it; rejects with the reason otherwise. */
+  setServerUrl: (url: string) => Promise<string>;
 }
 
 const SessionContext = createContext<SessionValue | null>(null);
@@ -42,7 +43,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   });
   const [notice, setNotice] = useState<string | null>(null);
   const tokenRef = useRef<string | null>(null);
-  tokenRef.current = stored.token;
+  useEffect(() => {
+    tokenRef.current = stored.token;
+  }, [stored.token]);
 
   useEffect(() => {
     let alive = true;
@@ -75,6 +78,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [forget]);
 
   const api = useMemo(
+    // onUnauthorized reads the ref when a request fails, never while rendering.
+    // eslint-disable-next-line react-hooks/refs
     () => createApi({ baseUrl: stored.serverUrl, token: stored.token, onUnauthorized }),
     [stored.serverUrl, stored.token, onUnauthorized],
   );
@@ -101,9 +106,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [api, forget, queryClient, stored.serverUrl, stored.email]);
 
   const setServerUrl = useCallback(async (url: string) => {
-    const clean = normalizeBaseUrl(url) || defaultServerUrl();
-    await storage.setItem(STORAGE_KEYS.serverUrl, clean);
-    setStored((s) => ({ ...s, serverUrl: clean }));
+    // Only an address where a Clipscope server answers is kept: a typo never blanks the app.
+    const checked = await checkServer(url);
+    await storage.setItem(STORAGE_KEYS.serverUrl, checked);
+    setStored((s) => ({ ...s, serverUrl: checked }));
+    return checked;
   }, []);
 
   const value = useMemo<SessionValue>(

@@ -1,8 +1,14 @@
-import { fireEvent, screen, waitFor } from 'expo-router/testing-library';
+import { act, fireEvent, screen, waitFor } from 'expo-router/testing-library';
+
+import { StyleSheet } from 'react-native';
 
 import { installFetch } from '@/testing/fetchMock';
 import { job } from '@/testing/fixtures';
 import { renderApp, signInAs } from '@/testing/renderApp';
+
+// Polling and query retries run on fake timers: a busy machine slows the test, never its clock.
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
 
 test('lists the jobs, with progress for running ones, and deletes one', async () => {
   let jobs = [
@@ -23,20 +29,65 @@ test('lists the jobs, with progress for running ones, and deletes one', async ()
   expect(screen.getByText('Analyzing 0:27 of 0:42')).toBeTruthy();
   expect(screen.getByText('dog.mp4')).toBeTruthy();
 
-  fireEvent.press(screen.getAllByText('Delete')[1]!);
+  fireEvent.press(screen.getByTestId('delete-done-1'));
   fireEvent.press(screen.getByTestId('confirm-delete-done-1'));
 
   await waitFor(() => expect(screen.queryByText('dog.mp4')).toBeNull());
   expect(net.count('DELETE', '/api/jobs/done-1')).toBe(1);
 });
 
-test('a server error shows its message', async () => {
+test('a server error shows its message (the retries take no real time)', async () => {
   installFetch({
     'GET /api/jobs': () => ({ status: 500, body: { error: { code: 'internal_error', message: 'The server had a problem; try again.' } } }),
   });
   await signInAs();
   renderApp('/history');
-  expect(await screen.findByText('The server had a problem; try again.', {}, { timeout: 10_000 })).toBeTruthy();
+  // The query retries twice with back-off before it shows the error: play that time out.
+  for (let second = 0; second < 10 && !screen.queryByText('The server had a problem; try again.'); second += 1) {
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(1000);
+    });
+  }
+  expect(screen.getByText('The server had a problem; try again.')).toBeTruthy();
+  expect(screen.getByTestId('error-title')).toHaveTextContent('Server problem');
+  expect(screen.getByText('Try again')).toBeTruthy();
+});
+
+test('a failed job can run again and a running one be cancelled from History; finished ones show a thumbnail', async () => {
+  let jobs = [
+    job({ id: 'run-1', progress: 10 }),
+    job({ id: 'bad-1', status: 'failed', error: { code: 'worker_lost', message: 'The worker stopped too many times.' } }),
+    job({ id: 'done-1', status: 'completed', phase: 'done', progress: 100 }),
+  ];
+  const net = installFetch({
+    'GET /api/jobs': () => ({ status: 200, body: { jobs, next_cursor: null } }),
+    'POST /api/jobs/bad-1/retry': () => {
+      jobs = jobs.map((j) => (j.id === 'bad-1' ? job({ id: 'bad-1', status: 'queued', phase: 'queued', progress: 0, message: 'Waiting for a worker' }) : j));
+      return { status: 202, body: jobs[1] };
+    },
+    'POST /api/jobs/run-1/cancel': () => {
+      jobs = jobs.map((j) => (j.id === 'run-1' ? job({ id: 'run-1', status: 'cancelled' }) : j));
+      return { status: 202, body: jobs[0] };
+    },
+  });
+  await signInAs();
+  renderApp('/history');
+
+  expect(await screen.findByTestId('history-thumb-done-1')).toBeTruthy();
+  // Row actions are their own buttons (reachable by screen readers), at least 44 points tall.
+  for (const id of ['retry-bad-1', 'cancel-run-1', 'delete-done-1']) {
+    const action = screen.getByTestId(id);
+    expect(action.props.accessibilityRole).toBe('button');
+    expect(StyleSheet.flatten(action.props.style)).toMatchObject({ minHeight: 44, minWidth: 44 });
+  }
+  expect(screen.queryByTestId('retry-done-1')).toBeNull();
+  fireEvent.press(screen.getByTestId('retry-bad-1'));
+  await waitFor(() => expect(net.count('POST', '/api/jobs/bad-1/retry')).toBe(1));
+  await waitFor(() => expect(screen.queryByTestId('retry-bad-1')).toBeNull());
+
+  fireEvent.press(screen.getByTestId('cancel-run-1'));
+  await waitFor(() => expect(net.count('POST', '/api/jobs/run-1/cancel')).toBe(1));
+  expect(await screen.findByTestId('retry-run-1')).toBeTruthy();
 });
 
 test('a 401 sends the user to sign-in', async () => {

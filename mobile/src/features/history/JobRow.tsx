@@ -1,43 +1,63 @@
+import { Ionicons } from '@expo/vector-icons';
 import { useRouter } from 'expo-router';
 import { useState } from 'react';
 import { Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { progressMessage } from '@/features/jobs/labels';
+import { canRetry } from '@/features/jobs/queries';
 import { StatusPill } from '@/features/jobs/StatusPill';
+import { AuthImage } from '@/features/results/AuthImage';
 import { formatBytes, formatWhen } from '@/lib/format';
 import { isTerminal, type Job } from '@/lib/types';
+import { FileName } from '@/ui/FileName';
 import { ProgressBar } from '@/ui/ProgressBar';
-import { colors, radius, space, type } from '@/ui/theme';
+import { colors, MIN_TAP, radius, space, type } from '@/ui/theme';
 
-interface Props {
-  job: Job;
+export interface RowActions {
   onDelete: (id: string) => void;
-  deleting: boolean;
+  onRetry: (id: string) => void;
+  onCancel: (id: string) => void;
+  /** The job an action is under way for, and which action. */
+  busy: { id: string; action: 'delete' | 'retry' | 'cancel' } | null;
 }
 
-export function JobRow({ job, onDelete, deleting }: Props) {
+export function JobRow({ job, actions }: { job: Job; actions: RowActions }) {
   const router = useRouter();
   // Deleting cannot be undone; a second tap confirms (Alert has no buttons on the web).
   const [confirming, setConfirming] = useState(false);
   const running = !isTerminal(job.status);
+  const busy = actions.busy?.id === job.id ? actions.busy.action : null;
 
   return (
-    <Pressable
-      accessibilityRole="button"
-      accessibilityLabel={`${job.video.filename}, ${job.status}`}
-      onPress={() => router.push(job.status === 'completed' ? `/results/${job.id}` : `/jobs/${job.id}`)}
-      style={({ pressed }) => [styles.row, pressed && styles.pressed]}
-      testID={`job-row-${job.id}`}
-    >
-      <View style={styles.top}>
-        <Text style={[type.heading, styles.name]} numberOfLines={1}>
-          {job.video.filename}
-        </Text>
-        <StatusPill status={job.status} />
-      </View>
-      <Text style={type.small}>
-        {formatBytes(job.video.size_bytes)} · {formatWhen(job.created_at)}
-      </Text>
+    <View style={styles.row} testID={`job-row-${job.id}`}>
+      <Pressable
+        accessibilityRole="button"
+        accessibilityLabel={`Open ${job.video.filename}, ${job.status}`}
+        onPress={() => router.push(job.status === 'completed' ? `/results/${job.id}` : `/jobs/${job.id}`)}
+        style={({ pressed }) => [styles.main, pressed && styles.pressed]}
+      >
+        {job.status === 'completed' ? (
+          <AuthImage
+            path={`/api/jobs/${job.id}/thumbnails/0.jpg`}
+            style={styles.thumb}
+            accessibilityLabel=""
+            testID={`history-thumb-${job.id}`}
+          />
+        ) : (
+          <View style={[styles.thumb, styles.icon]}>
+            <Ionicons name="film-outline" size={22} color={colors.muted} />
+          </View>
+        )}
+        <View style={styles.text}>
+          <View style={styles.top}>
+            <FileName name={job.video.filename} style={[type.heading, styles.name]} lines={1} />
+            <StatusPill status={job.status} />
+          </View>
+          <Text style={type.small}>
+            {formatBytes(job.video.size_bytes)} · {formatWhen(job.created_at)}
+          </Text>
+        </View>
+      </Pressable>
       {running ? (
         <View style={styles.progress}>
           <ProgressBar percent={job.progress} label={`${job.video.filename} progress`} />
@@ -52,26 +72,34 @@ export function JobRow({ job, onDelete, deleting }: Props) {
         </Text>
       ) : null}
       <View style={styles.actions}>
+        {running ? (
+          <Action label={busy === 'cancel' ? 'Cancelling…' : 'Cancel'} onPress={() => actions.onCancel(job.id)} id={`cancel-${job.id}`} />
+        ) : null}
+        {canRetry(job) ? (
+          <Action label={busy === 'retry' ? 'Starting…' : 'Analyse again'} onPress={() => actions.onRetry(job.id)} id={`retry-${job.id}`} accent />
+        ) : null}
         {confirming ? (
           <>
-            <Text style={styles.action} onPress={() => setConfirming(false)} accessibilityRole="button">
-              Keep
-            </Text>
-            <Text
-              style={[styles.action, styles.danger]}
-              onPress={() => onDelete(job.id)}
-              accessibilityRole="button"
-              testID={`confirm-delete-${job.id}`}
-            >
-              {deleting ? 'Deleting…' : 'Delete for good'}
-            </Text>
+            <Action label="Keep" onPress={() => setConfirming(false)} id={`keep-${job.id}`} />
+            <Action
+              label={busy === 'delete' ? 'Deleting…' : 'Delete for good'}
+              onPress={() => actions.onDelete(job.id)}
+              id={`confirm-delete-${job.id}`}
+              danger
+            />
           </>
         ) : (
-          <Text style={[styles.action, styles.danger]} onPress={() => setConfirming(true)} accessibilityRole="button">
-            Delete
-          </Text>
+          <Action label="Delete" onPress={() => setConfirming(true)} id={`delete-${job.id}`} danger />
         )}
       </View>
+    </View>
+  );
+}
+
+function Action(props: { label: string; onPress: () => void; id: string; danger?: boolean; accent?: boolean }) {
+  return (
+    <Pressable onPress={props.onPress} accessibilityRole="button" accessibilityLabel={props.label} style={styles.action} testID={props.id}>
+      <Text style={[styles.actionText, props.danger && styles.danger, props.accent && styles.accent]}>{props.label}</Text>
     </Pressable>
   );
 }
@@ -85,12 +113,18 @@ const styles = StyleSheet.create({
     padding: space.lg,
     gap: space.sm,
   },
+  main: { flexDirection: 'row', gap: space.md, alignItems: 'center', minHeight: MIN_TAP },
   pressed: { opacity: 0.85 },
-  top: { flexDirection: 'row', alignItems: 'center', gap: space.md },
+  thumb: { width: 64, height: 36, borderRadius: radius.sm, backgroundColor: colors.track },
+  icon: { alignItems: 'center', justifyContent: 'center' },
+  text: { flex: 1, minWidth: 0, gap: 2 },
+  top: { flexDirection: 'row', alignItems: 'center', gap: space.sm },
   name: { flex: 1 },
   progress: { gap: space.xs },
   error: { color: colors.danger, fontSize: 14 },
-  actions: { flexDirection: 'row', justifyContent: 'flex-end', gap: space.lg },
-  action: { fontWeight: '600', color: colors.muted, paddingVertical: space.xs },
+  actions: { flexDirection: 'row', justifyContent: 'flex-end', flexWrap: 'wrap', gap: space.sm },
+  action: { minHeight: MIN_TAP, minWidth: MIN_TAP, paddingHorizontal: space.sm, justifyContent: 'center', alignItems: 'center' },
+  actionText: { fontWeight: '600', color: colors.muted },
   danger: { color: colors.danger },
+  accent: { color: colors.accent },
 });

@@ -1,76 +1,107 @@
 import { Ionicons } from '@expo/vector-icons';
 import { Stack, useLocalSearchParams, useRouter } from 'expo-router';
 import { useEffect } from 'react';
-import { ActivityIndicator, StyleSheet, Text, View } from 'react-native';
+import { ActivityIndicator, RefreshControl, StyleSheet, Text, View } from 'react-native';
 
+import { ApiError } from '@/lib/errors';
 import { formatBytes } from '@/lib/format';
+import { isTerminal } from '@/lib/types';
 import { Button } from '@/ui/Button';
 import { Card } from '@/ui/Card';
 import { ErrorNotice } from '@/ui/ErrorNotice';
+import { FileName } from '@/ui/FileName';
 import { ProgressBar } from '@/ui/ProgressBar';
 import { Screen } from '@/ui/Screen';
 import { colors, space, type } from '@/ui/theme';
 
-import { phaseLabel, progressMessage } from './labels';
-import { useCancelJob, useJob } from './queries';
+import { jobError, phaseLabel, progressMessage } from './labels';
+import { canRetry, restartNote, useCancelJob, useJob, useRetryJob } from './queries';
 import { StatusPill } from './StatusPill';
+import { UnknownJob } from './UnknownJob';
 
 export function JobScreen() {
-  const { id } = useLocalSearchParams<{ id: string }>();
+  const { id, duplicate } = useLocalSearchParams<{ id: string; duplicate?: string }>();
   const router = useRouter();
   const job = useJob(id);
-  const cancel = useCancelJob(id);
+  const cancel = useCancelJob();
+  const retry = useRetryJob();
   const data = job.data;
 
   // The results open by themselves: the user came here to see them.
   useEffect(() => {
-    if (data?.status === 'completed') router.replace(`/results/${id}`);
-  }, [data?.status, id, router]);
+    if (data?.status === 'completed') router.replace(`/results/${id}${duplicate ? '?duplicate=1' : ''}`);
+  }, [data?.status, id, duplicate, router]);
+
+  const missing = job.error instanceof ApiError && job.error.status === 404;
+  const ended = data ? isTerminal(data.status) : false;
+  const restart = data ? restartNote(data) : null;
 
   return (
-    <Screen testID="job-screen">
+    <Screen
+      testID="job-screen"
+      refreshControl={<RefreshControl refreshing={job.isRefetching} onRefresh={() => void job.refetch()} />}
+    >
       <Stack.Screen options={{ title: 'Analysis' }} />
-      {job.error && !data ? <ErrorNotice error={job.error} onRetry={() => void job.refetch()} /> : null}
+      {missing ? <UnknownJob /> : null}
+      {job.error && !data && !missing ? <ErrorNotice error={job.error} onRetry={() => void job.refetch()} /> : null}
       {!data && !job.error ? <ActivityIndicator color={colors.accent} style={styles.loading} /> : null}
-      {data ? (
+      {data && !missing ? (
         <>
           <Card>
             <View style={styles.header}>
               <Ionicons name="film-outline" size={28} color={colors.accent} />
               <View style={styles.headerText}>
-                <Text style={type.heading} numberOfLines={1}>
-                  {data.video.filename}
-                </Text>
+                <FileName name={data.video.filename} style={type.heading} testID="job-filename" />
                 <Text style={type.small}>{formatBytes(data.video.size_bytes)}</Text>
               </View>
               <StatusPill status={data.status} />
             </View>
           </Card>
-          <Card title={data.status === 'failed' || data.status === 'cancelled' ? 'Stopped' : phaseLabel(data.phase)}>
-            <ProgressBar percent={data.progress} label="Analysis progress" testID="job-progress" />
-            <Text style={styles.message} testID="job-message">
-              {progressMessage(data)}
+          {duplicate ? (
+            <Text style={styles.duplicate} testID="duplicate-notice">
+              You uploaded this video before: this is that upload’s analysis, not a new one.
             </Text>
+          ) : null}
+          <Card title={ended ? 'Stopped' : phaseLabel(data.phase)}>
             {data.status === 'failed' ? (
-              <ErrorNotice error={new Error(data.error?.message ?? 'The analysis failed.')} />
-            ) : null}
-            {data.status === 'cancelled' ? <Text style={type.small}>You cancelled this analysis.</Text> : null}
+              <ErrorNotice error={jobError(data)} />
+            ) : data.status === 'cancelled' ? (
+              <Text style={type.body} testID="job-message">
+                You cancelled this analysis.
+              </Text>
+            ) : (
+              <>
+                {restart ? (
+                  <View style={styles.restart} testID="job-restarted">
+                    <Ionicons name="refresh" size={16} color={colors.warning} />
+                    <Text style={styles.restartText}>{restart}</Text>
+                  </View>
+                ) : null}
+                <ProgressBar percent={data.progress} label="Analysis progress" testID="job-progress" />
+                <Text style={styles.message} testID="job-message">
+                  {progressMessage(data)}
+                </Text>
+              </>
+            )}
             {/* A poll that failed while we still show the last state: say so, keep the state. */}
-            {job.error && data ? <ErrorNotice error={job.error} /> : null}
+            {job.error ? <ErrorNotice error={job.error} /> : null}
             {cancel.error ? <ErrorNotice error={cancel.error} /> : null}
+            {retry.error ? <ErrorNotice error={retry.error} /> : null}
           </Card>
-          {data.status === 'queued' || data.status === 'processing' ? (
-            <Button label="Cancel analysis" variant="danger" onPress={() => cancel.mutate()} busy={cancel.isPending} />
+          {!ended ? (
+            <Button label="Cancel analysis" variant="danger" onPress={() => cancel.mutate(id)} busy={cancel.isPending} />
           ) : null}
-          {data.status === 'completed' ? (
-            <Button label="Open results" onPress={() => router.replace(`/results/${id}`)} />
+          {ended && canRetry(data) ? (
+            <Button label="Analyse again" onPress={() => retry.mutate(id)} busy={retry.isPending} testID="retry-job" />
           ) : null}
-          {data.status === 'failed' || data.status === 'cancelled' ? (
-            <Button label="Upload another video" variant="secondary" onPress={() => router.replace('/')} />
+          {ended ? (
+            <Button label="Upload another video" variant="secondary" onPress={() => router.dismissTo('/')} testID="upload-another" />
           ) : null}
-          <Text style={styles.footnote}>
-            You can leave this screen: the analysis continues on the server and we notify you when it is ready.
-          </Text>
+          {!ended ? (
+            <Text style={styles.footnote}>
+              You can leave this screen: the analysis continues on the server and we notify you when it is ready.
+            </Text>
+          ) : null}
         </>
       ) : null}
     </Screen>
@@ -80,7 +111,10 @@ export function JobScreen() {
 const styles = StyleSheet.create({
   loading: { marginTop: space.xxl },
   header: { flexDirection: 'row', alignItems: 'center', gap: space.md },
-  headerText: { flex: 1, gap: 2 },
+  headerText: { flex: 1, gap: 2, minWidth: 0 },
   message: { ...type.body, color: colors.muted },
+  restart: { flexDirection: 'row', alignItems: 'center', gap: space.xs },
+  restartText: { ...type.body, color: colors.warning, fontWeight: '600', flex: 1 },
+  duplicate: { ...type.body, backgroundColor: colors.accentSoft, padding: space.md, borderRadius: 12 },
   footnote: { ...type.small, textAlign: 'center', paddingHorizontal: space.lg },
 });

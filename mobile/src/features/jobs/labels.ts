@@ -1,3 +1,4 @@
+import { ApiError } from '@/lib/errors';
 import type { Job, JobPhase, JobStatus } from '@/lib/types';
 
 import { colors } from '@/ui/theme';
@@ -5,14 +6,14 @@ import { colors } from '@/ui/theme';
 const PHASES: Record<JobPhase, string> = {
   queued: 'Waiting for a worker',
   probing: 'Reading the video',
-  analyzing: 'Analyzing frames',
+  analyzing: 'Analysing frames',
   finalizing: 'Putting the results together',
   done: 'Done',
 };
 
 const STATUSES: Record<JobStatus, { label: string; color: string; background: string }> = {
   queued: { label: 'Queued', color: colors.muted, background: colors.background },
-  processing: { label: 'Analyzing', color: colors.accent, background: colors.accentSoft },
+  processing: { label: 'Analysing', color: colors.accent, background: colors.accentSoft },
   completed: { label: 'Ready', color: colors.success, background: colors.successSoft },
   failed: { label: 'Failed', color: colors.danger, background: colors.dangerSoft },
   cancelled: { label: 'Cancelled', color: colors.muted, background: colors.background },
@@ -30,4 +31,9 @@ export function statusStyle(status: JobStatus) {
 export function progressMessage(job: Job): string {
   if (job.status === 'queued') return job.message || 'Your video is in line and will start shortly.';
   return job.message || phaseLabel(job.phase);
+}
+
+/** A failed job's reason, shown like any other error (its code gives the title). */
+export function jobError(job: Job): ApiError {
+  return new ApiError(job.error?.code ?? 'internal_error', job.error?.message ?? 'The analysis failed.', 0);
 }

@@ -20,6 +20,7 @@ export function ensureJobsChannel(): Promise<unknown> {
   return Notifications.setNotificationChannelAsync(JOBS_CHANNEL_ID, {
     name: 'Analysis results',
     description: 'Tells you when a video has been analysed.',
+    // eslint-disable-next-line import/namespace -- a re-exported enum the import resolver cannot follow
     importance: Notifications.AndroidImportance.HIGH,
   });
 }

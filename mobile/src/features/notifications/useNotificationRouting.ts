@@ -19,6 +19,8 @@ export function useNotificationRouting(ready: boolean): void {
       const id = response.notification.request.identifier;
       if (handled.current.has(id)) return;
       handled.current.add(id);
+      // Taken once: a reload must not open the same notification again.
+      Notifications.clearLastNotificationResponse();
       const path = resultsPathFor(response);
       if (path) setPending(path);
     };
@@ -31,6 +33,8 @@ export function useNotificationRouting(ready: boolean): void {
   useEffect(() => {
     if (!ready || !pending) return;
     router.push(pending);
+    // The route is handed to the router exactly once; this clears the hand-off, not derived state.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setPending(null);
   }, [ready, pending, router]);
 }

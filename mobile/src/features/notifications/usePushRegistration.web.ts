@@ -10,3 +10,11 @@ export function usePushRegistration() {
     staleTime: Infinity,
   });
 }
+
+/** Browsers have nothing to ask. */
+export function useAskForPush() {
+  return { mutate: () => undefined, isPending: false, error: null };
+}
+
+/** Browsers get no push tokens. */
+export function usePushTokenRefresh() {}

@@ -4,6 +4,7 @@ import { Image, View, type ImageStyle, type StyleProp } from 'react-native';
 
 import { useAuthedApi } from '@/features/auth/session';
 import { errorFromBody } from '@/lib/errors';
+import { colors } from '@/ui/theme';
 
 interface Props {
   path: string;
@@ -34,7 +35,7 @@ export function AuthImage({ path, style, accessibilityLabel, testID }: Props) {
     if (objectUrl) URL.revokeObjectURL(objectUrl);
   }, [objectUrl]);
 
-  if (!objectUrl) return <View style={[style, { backgroundColor: '#E5E7EB' }]} testID={testID} />;
+  if (!objectUrl) return <View style={[style, { backgroundColor: colors.track }]} testID={testID} />;
   return (
     <Image
       source={{ uri: objectUrl }}

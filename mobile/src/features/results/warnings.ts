@@ -9,6 +9,8 @@ const SENTENCES: Record<string, string> = {
   silent: 'The clip has no audible sound.',
   low_resolution: 'The resolution is low; details will be hard to make out.',
   low_frame_rate: 'The frame rate is low, so motion may look choppy.',
+  too_quiet: 'The sound is too quiet: it will be hard to hear without turning the volume up.',
+  clipping: 'The sound is clipped: the loudest parts are distorted.',
 };
 
 function humanize(code: string): string {

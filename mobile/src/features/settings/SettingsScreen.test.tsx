@@ -35,8 +35,8 @@ test('signing out forgets this device for push and returns to sign-in', async ()
   expect(net.count('POST', '/api/auth/logout')).toBe(1);
 });
 
-test('a server URL change is kept', async () => {
-  installFetch({});
+test('a server URL change is checked at /api/health, then kept', async () => {
+  installFetch({ 'GET /api/health': () => ({ status: 200, body: { status: 'ok', database: true, queue_depth: 0 } }) });
   await signInAs();
   renderApp('/settings');
 

@@ -2,8 +2,9 @@ import { Stack, usePathname, useRootNavigationState } from 'expo-router';
 import { ActivityIndicator, StyleSheet, Text, View } from 'react-native';
 
 import { useSession } from '@/features/auth/session';
+import { useReturnAfterSignIn } from '@/features/auth/useReturnAfterSignIn';
 import { useNotificationRouting } from '@/features/notifications/useNotificationRouting';
-import { usePushRegistration } from '@/features/notifications/usePushRegistration';
+import { usePushRegistration, usePushTokenRefresh } from '@/features/notifications/usePushRegistration';
 import { colors, space, type } from '@/ui/theme';
 
 /**
@@ -17,6 +18,8 @@ export function AppStack() {
   // Right after sign-in the guards still move the user off /sign-in; route once that is done.
   useNotificationRouting(status === 'signedIn' && !!navigation?.key && pathname !== '/sign-in');
   usePushRegistration();
+  usePushTokenRefresh();
+  useReturnAfterSignIn(status, pathname);
 
   return (
     <View style={styles.fill}>

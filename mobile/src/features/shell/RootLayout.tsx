@@ -1,4 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
+import { DarkTheme, DefaultTheme, ThemeProvider } from 'expo-router';
 import { StatusBar } from 'expo-status-bar';
 import { useEffect, useState } from 'react';
 
@@ -6,6 +7,7 @@ import { SessionProvider } from '@/features/auth/session';
 import { wireAppStateFocus } from '@/lib/appFocus';
 import { createQueryClient } from '@/lib/queryClient';
 import { configureNotifications } from '@/features/notifications/configure';
+import { colors, scheme } from '@/ui/theme';
 
 import { AppStack } from './AppStack';
 
@@ -17,10 +19,19 @@ export function RootLayout() {
 
   return (
     <QueryClientProvider client={queryClient}>
-      <SessionProvider>
-        <StatusBar style="dark" />
-        <AppStack />
-      </SessionProvider>
+      <ThemeProvider value={navigationTheme}>
+        <SessionProvider>
+          <StatusBar style={scheme === 'dark' ? 'light' : 'dark'} />
+          <AppStack />
+        </SessionProvider>
+      </ThemeProvider>
     </QueryClientProvider>
   );
 }
+
+/** Headers and tab bars in the app's palette, light or dark as the system is. */
+const base = scheme === 'dark' ? DarkTheme : DefaultTheme;
+const navigationTheme = {
+  ...base,
+  colors: { ...base.colors, primary: colors.accent, background: colors.background, card: colors.surface, text: colors.text, border: colors.border },
+};

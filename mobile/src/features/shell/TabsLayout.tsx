@@ -8,7 +8,9 @@ import { colors } from '@/ui/theme';
 type IconName = ComponentProps<typeof Ionicons>['name'];
 
 function icon(name: IconName) {
-  return ({ color, size }: { color: ColorValue; size: number }) => <Ionicons name={name} color={typeof color === 'string' ? color : undefined} size={size} />;
+  return function TabIcon({ color, size }: { color: ColorValue; size: number }) {
+    return <Ionicons name={name} color={typeof color === 'string' ? color : undefined} size={size} />;
+  };
 }
 
 export function TabsLayout() {

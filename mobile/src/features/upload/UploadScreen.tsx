@@ -2,20 +2,37 @@ import { Ionicons } from '@expo/vector-icons';
 import { useState } from 'react';
 import { Pressable, StyleSheet, Text, View } from 'react-native';
 
+import { pushNeverAsked } from '@/features/notifications/permission';
+import { useAskForPush } from '@/features/notifications/usePushRegistration';
+import { isRetryable } from '@/lib/errors';
 import { formatBytes, formatDuration } from '@/lib/format';
 import { Button } from '@/ui/Button';
 import { Card } from '@/ui/Card';
 import { ErrorNotice } from '@/ui/ErrorNotice';
+import { FileName } from '@/ui/FileName';
 import { ProgressBar } from '@/ui/ProgressBar';
 import { Screen } from '@/ui/Screen';
 import { colors, radius, space, type } from '@/ui/theme';
 
+import { InProgress } from './InProgress';
 import { pickVideo } from './pickVideo';
 import { useUpload } from './useUpload';
 
 export function UploadScreen() {
   const upload = useUpload();
   const [pickError, setPickError] = useState<unknown>(null);
+  const askForPush = useAskForPush();
+  // The OS prompt comes after our own sentence, when the first upload starts (never at sign-in).
+  const [explaining, setExplaining] = useState(false);
+  const onUpload = async () => {
+    if (await pushNeverAsked()) setExplaining(true);
+    else upload.start();
+  };
+  const afterExplaining = (allow: boolean) => {
+    setExplaining(false);
+    if (allow) askForPush.mutate();
+    upload.start();
+  };
 
   const onPick = async () => {
     setPickError(null);
@@ -35,9 +52,11 @@ export function UploadScreen() {
   return (
     <Screen testID="upload-screen">
       <View style={styles.intro}>
-        <Text style={type.title}>Analyze a video</Text>
+        <Text style={type.title} role="heading">
+          Analyse a video
+        </Text>
         <Text style={styles.lead}>
-          Upload a clip and get its scenes, motion, highlights and quality checks. We'll let you know when it's ready.
+          Upload a clip and get its scenes, motion, highlights and quality checks. We’ll let you know when it’s ready.
         </Text>
       </View>
 
@@ -59,9 +78,7 @@ export function UploadScreen() {
         <Card testID="picked-video">
           <View style={styles.fileRow}>
             <Ionicons name="film-outline" size={26} color={colors.accent} />
-            <Text style={[type.heading, styles.fileName]} numberOfLines={2} testID="picked-name">
-              {upload.video.name}
-            </Text>
+            <FileName name={upload.video.name} style={[type.heading, styles.fileName]} testID="picked-name" />
           </View>
           <View style={styles.facts}>
             <Fact label="Size" value={formatBytes(upload.video.sizeBytes)} testID="picked-size" />
@@ -78,21 +95,41 @@ export function UploadScreen() {
             </View>
           ) : null}
           {upload.error ? <ErrorNotice error={upload.error} /> : null}
-          {upload.uploading ? (
+          {explaining ? (
+            <View style={styles.explain} testID="push-explanation">
+              <Text style={type.heading} role="heading">
+                Get told when it’s ready?
+              </Text>
+              <Text style={type.body}>
+                Clipscope sends one notification when an analysis ends, so you can leave the app while it works. Your
+                phone asks you next.
+              </Text>
+              <Button label="Allow notifications" onPress={() => afterExplaining(true)} testID="allow-push" />
+              <Button label="Not now" variant="ghost" onPress={() => afterExplaining(false)} testID="skip-push" />
+            </View>
+          ) : upload.uploading ? (
             <Button label="Cancel upload" variant="danger" onPress={upload.cancel} />
           ) : (
             <>
+              {!upload.error || isRetryable(upload.error) ? (
+                <Button
+                  label={upload.error ? 'Try again' : 'Upload and analyse'}
+                  onPress={() => void onUpload()}
+                  testID="upload-button"
+                />
+              ) : null}
               <Button
-                label={upload.error ? 'Try again' : 'Upload and analyze'}
-                onPress={upload.start}
-                testID="upload-button"
+                label="Choose another video"
+                variant={upload.error && !isRetryable(upload.error) ? 'primary' : 'ghost'}
+                onPress={() => void onPick()}
+                testID="choose-another"
               />
-              <Button label="Choose another video" variant="ghost" onPress={() => void onPick()} />
             </>
           )}
         </Card>
       )}
       {pickError ? <ErrorNotice error={pickError} /> : null}
+      <InProgress />
     </Screen>
   );
 }
@@ -114,7 +151,7 @@ const styles = StyleSheet.create({
   drop: {
     borderWidth: 2,
     borderStyle: 'dashed',
-    borderColor: '#C7D2FE',
+    borderColor: colors.accentMuted,
     backgroundColor: colors.surface,
     borderRadius: radius.lg,
     paddingVertical: space.xxl + space.lg,
@@ -137,4 +174,5 @@ const styles = StyleSheet.create({
   fact: { flex: 1, backgroundColor: colors.background, borderRadius: radius.md, padding: space.md, gap: 2 },
   factValue: { ...type.heading, fontVariant: ['tabular-nums'] },
   progress: { gap: space.sm },
+  explain: { gap: space.sm, backgroundColor: colors.accentSoft, borderRadius: radius.md, padding: space.md },
 });

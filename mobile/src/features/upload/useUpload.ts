@@ -40,7 +40,9 @@ export function useUpload() {
       void queryClient.invalidateQueries({ queryKey: jobKeys.list() });
       setSelection(null);
       setProgress(null);
-      router.push(`/jobs/${response.job_id}`);
+      // The same video again: the server answers with the earlier job; say so where it opens.
+      const query = response.deduplicated ? '?duplicate=1' : '';
+      router.push(response.job.status === 'completed' ? `/results/${response.job_id}${query}` : `/jobs/${response.job_id}${query}`);
     },
   });
 

@@ -16,8 +16,16 @@ jest.mock('expo-secure-store', () => ({
 }));
 
 jest.mock('expo-notifications', () => jest.requireActual('./src/testing/mockNotifications'));
+// Icon fonts are assets: jest-expo 58.0.3's asset registry does not know expo 58.0.x's font modules.
+jest.mock('@expo/vector-icons', () => {
+  const { Text } = jest.requireActual<typeof import('react-native')>('react-native');
+  const Icon = ({ name }: { name: string }) => <Text>{`[${name}]`}</Text>;
+  return { Ionicons: Icon };
+});
+jest.mock('expo-video', () => jest.requireActual('./src/testing/mockVideo'));
 
 beforeEach(() => {
   mockSecureStore.clear();
+  jest.requireActual<typeof import('./src/testing/videoControls')>('./src/testing/videoControls').videoTestControls.players.length = 0;
   jest.requireMock<typeof import('./src/testing/mockNotifications')>('expo-notifications').notificationTestControls.reset();
 });

@@ -1,0 +1,74 @@
+import { useQuery } from '@tanstack/react-query';
+import { useVideoPlayer, VideoView, type VideoPlayer, type VideoSource } from 'expo-video';
+import { useEffect } from 'react';
+import { ActivityIndicator, StyleSheet } from 'react-native';
+
+import { useAuthedApi } from '@/features/auth/session';
+import { ErrorNotice } from '@/ui/ErrorNotice';
+import { colors, radius } from '@/ui/theme';
+
+export interface Seek {
+  timeS: number;
+  /** Bumped on every tap, so tapping the same scene twice seeks twice. */
+  tap: number;
+}
+
+interface Props {
+  jobId: string;
+  aspectRatio: number;
+  seek: Seek | null;
+}
+
+/**
+ * The uploaded clip, streamed from the server with the bearer token (expo-video sends the headers;
+ * the server answers Range requests). Checked first, so a removed source is said in words.
+ */
+export function Player({ jobId, aspectRatio, seek }: Props) {
+  const { api, enabled } = useAuthedApi();
+  const kept = useQuery({
+    queryKey: ['video', 'available', jobId],
+    enabled,
+    queryFn: async () => {
+      await api.fetchVideo(jobId, false);
+      return true;
+    },
+    retry: false,
+  });
+  if (kept.error) return <ErrorNotice error={kept.error} />;
+  if (!kept.data) return <ActivityIndicator color={colors.accent} />;
+  return (
+    <Surface
+      source={{ uri: api.videoUrl(jobId), headers: api.authHeaders() }}
+      aspectRatio={aspectRatio}
+      seek={seek}
+    />
+  );
+}
+
+/** Made once the source is known: a player created with its source does not start by itself. */
+function Surface({ source, aspectRatio, seek }: { source: VideoSource; aspectRatio: number; seek: Seek | null }) {
+  const player = useVideoPlayer(source);
+  useEffect(() => {
+    if (seek) seekAndPlay(player, seek.timeS);
+  }, [seek, player]);
+  return (
+    <VideoView
+      player={player}
+      style={[styles.video, { aspectRatio }]}
+      nativeControls
+      contentFit="contain"
+      accessibilityLabel="The uploaded video"
+      testID="video-player"
+    />
+  );
+}
+
+const styles = StyleSheet.create({
+  video: { width: '100%', borderRadius: radius.md, backgroundColor: '#000' },
+});
+
+/** The player is an external object (the native player), moved from outside React's state. */
+function seekAndPlay(player: VideoPlayer, timeS: number): void {
+  player.currentTime = timeS;
+  player.play();
+}

@@ -1,0 +1,72 @@
+import { useQuery } from '@tanstack/react-query';
+import { useVideoPlayer, VideoView, type VideoPlayer } from 'expo-video';
+import { useEffect } from 'react';
+import { ActivityIndicator, StyleSheet } from 'react-native';
+
+import { useAuthedApi } from '@/features/auth/session';
+import { ErrorNotice } from '@/ui/ErrorNotice';
+import { colors, radius } from '@/ui/theme';
+
+import type { Seek } from './Player';
+
+interface Props {
+  jobId: string;
+  aspectRatio: number;
+  seek: Seek | null;
+}
+
+/**
+ * Browsers: a <video> cannot send a bearer token, so the clip is fetched with it and played from
+ * an object URL (revoked when the player leaves the screen).
+ */
+export function Player({ jobId, aspectRatio, seek }: Props) {
+  const { api, enabled } = useAuthedApi();
+  const video = useQuery({
+    queryKey: ['video', 'blob', jobId],
+    enabled,
+    queryFn: async () => {
+      const blob = await api.fetchVideo(jobId, true);
+      return blob ? URL.createObjectURL(blob) : null;
+    },
+    retry: false,
+    staleTime: Infinity,
+    gcTime: 0,
+  });
+  const objectUrl = video.data ?? null;
+  useEffect(() => () => {
+    if (objectUrl) URL.revokeObjectURL(objectUrl);
+  }, [objectUrl]);
+  if (video.error) return <ErrorNotice error={video.error} />;
+  if (!objectUrl) return <ActivityIndicator color={colors.accent} />;
+  return <Surface source={objectUrl} aspectRatio={aspectRatio} seek={seek} />;
+}
+
+/**
+ * Made once the object URL exists: expo-video's web player starts playing whenever its source is
+ * replaced, so the player is created with its source instead.
+ */
+function Surface({ source, aspectRatio, seek }: { source: string; aspectRatio: number; seek: Seek | null }) {
+  const player = useVideoPlayer(source);
+  useEffect(() => {
+    if (seek) seekAndPlay(player, seek.timeS);
+  }, [seek, player]);
+  return (
+    <VideoView
+      player={player}
+      style={[styles.video, { aspectRatio }]}
+      nativeControls
+      contentFit="contain"
+      testID="video-player"
+    />
+  );
+}
+
+const styles = StyleSheet.create({
+  video: { width: '100%', borderRadius: radius.md, backgroundColor: '#000' },
+});
+
+/** The player is an external object (the native player), moved from outside React's state. */
+function seekAndPlay(player: VideoPlayer, timeS: number): void {
+  player.currentTime = timeS;
+  player.play();
+}
