@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -20,6 +21,7 @@ from flask.testing import FlaskClient
 from backend.config import PROJECT_ROOT
 from backend.jobs.runners.celery import CeleryRunner, celery_app, queued_messages
 from tests.conftest import AppFactory
+from tests.db_faults import cut_connections, database_away
 from tests.helpers import AuthActions, distinct_videos, services_of, upload_file, wait_for
 from tests.videos import make_video
 
@@ -192,6 +194,32 @@ def test_a_killed_worker_has_its_job_taken_over_within_the_lease(
         timeout=120,
         what="the job to complete on the other worker",
     )
+
+
+@pytest.mark.parametrize("broker_url", ["redis"], indirect=True)
+def test_a_database_outage_mid_job_fails_nothing_on_a_worker(
+    make_app: AppFactory,
+    postgres_url: str,
+    broker_url: str,
+    workers: Workers,
+    long_video: Path,
+    tmp_path: Path,
+) -> None:
+    client = web_app(make_app, postgres_url, broker_url, tmp_path)
+    headers = AuthActions(client).register()
+    workers.start()
+    job_id = start_long_job(client, headers, long_video)
+    cut_connections(postgres_url)
+    with database_away(postgres_url):
+        # Shorter than the lease: the worker's progress writes fail, its job must not.
+        threading.Event().wait(LEASE_S * 0.6)
+    wait_for(
+        lambda: job(client, headers, job_id)["status"] == "completed",
+        timeout=120,
+        what="the job to complete after the outage",
+    )
+    found = job(client, headers, job_id)
+    assert found["attempts"] == 1, (found, workers.logs()[-3000:])
 
 
 def test_waiting_jobs_do_not_multiply_their_messages(

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from backend.config import PROJECT_ROOT
 from tests.conftest import AppFactory
 from tests.helpers import AuthActions, distinct_videos, upload_file, wait_for, wait_for_job
-from tests.server.conftest import free_port
+from tests.server.processes import free_port
 
 pytestmark = pytest.mark.postgres
 

@@ -3,54 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.conftest import AppFactory
+from tests.db_faults import cut_connections, database_away
 from tests.helpers import AuthActions, upload_file, wait_for_job
 from tests.videos import make_video
 
 pytestmark = pytest.mark.postgres
-
-
-def cut_connections(postgres_url: str) -> int:
-    """pg_terminate_backend on every connection to the test's database: what a restart does."""
-    url = make_url(postgres_url)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            cut = conn.execute(
-                text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": url.database},
-            ).scalar_one()
-    finally:
-        admin.dispose()
-    return int(cut)
-
-
-@contextmanager
-def database_away(postgres_url: str) -> Iterator[None]:
-    """No connection to the test's database gets through until the block ends."""
-    url = make_url(postgres_url)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS false'))
-            try:
-                cut_connections(postgres_url)
-                yield
-            finally:
-                conn.execute(text(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS true'))
-    finally:
-        admin.dispose()
 
 
 def test_cut_connections_and_an_outage_mid_job_fail_nothing(

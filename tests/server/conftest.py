@@ -1,116 +1,13 @@
-"""The real server, started exactly as `make run` starts it."""
+"""The real server, started exactly as `make run` starts it (tests/server/processes.py)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 
-from backend.config import PROJECT_ROOT
-from tests.helpers import wait_for
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    """A `make run` process: its URL, its process (make, the group leader) and its log."""
-
-    base: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def master_pid(self) -> int:
-        """gunicorn's master: what a deploy tool or systemd signals."""
-        for pid in _descendants(self.process.pid):
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            if any(b"gunicorn" in part for part in cmdline[:2]):
-                return pid
-        raise AssertionError("no gunicorn master under make")
-
-
-def _descendants(pid: int) -> list[int]:
-    found = []
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-        found += [int(child), *_descendants(int(child))]
-    return found
-
-
-def start_server(tmp_path: Path, port: int | None = None, **env: str) -> Server:
-    """Start `make run` and wait until it answers; the caller stops it."""
-    port = port or free_port()
-    # Nothing of the machine's configuration (its database, its Redis) may leak into the test.
-    inherited = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("CLIPSCOPE_") and k not in ("DATABASE_URL", "REDIS_URL")
-    }
-    environment = {
-        **inherited,
-        "PORT": str(port),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
-        "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "CLIPSCOPE_SECRET_KEY": "test",
-        "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
-        "WEB_CONCURRENCY": "2",
-        **env,
-    }
-    log_path = tmp_path / f"server-{port}.log"
-    log = open(log_path, "ab")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "run"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert process.poll() is None, log_path.read_text()
-        try:
-            return requests.get(f"{base}/api/health", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False  # listening, but the workers are still booting
-
-    try:
-        wait_for(healthy, timeout=60, what="gunicorn to answer")
-    except BaseException:
-        stop_server(Server(base, process, log_path))
-        raise
-    finally:
-        log.close()
-    return Server(base, process, log_path)
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        server.process.wait(60)
-
-
-@contextmanager
-def running_server(tmp_path: Path, **env: str) -> Iterator[str]:
-    """`make run` on a free port with its own database and uploads; yields the base URL."""
-    server = start_server(tmp_path, **env)
-    try:
-        yield server.base
-    finally:
-        stop_server(server)
+from tests.server.processes import running_server
 
 
 @pytest.fixture

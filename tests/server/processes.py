@@ -7,6 +7,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -16,36 +17,52 @@ from tests.helpers import wait_for
 from tests.services import free_port
 
 
-@contextmanager
-def make_run(directory: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`make run` on a SQLite database in `directory`; its base URL and the `make` process."""
-    port = free_port()
+@dataclass
+class Server:
+    """A `make run` process: its URL, its process (make, the group leader) and its log."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def master_pid(self) -> int:
+        """gunicorn's master: what a deploy tool or systemd signals."""
+        for pid in descendants(self.process.pid):
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if any(b"gunicorn" in part for part in cmdline[:2]):
+                return pid
+        raise AssertionError("no gunicorn master under make")
+
+
+def start_server(tmp_path: Path, port: int | None = None, **env: str) -> Server:
+    """Start `make run` and wait until it answers; the caller stops it."""
+    port = port or free_port()
     # Nothing of the machine's configuration (its database, its Redis) may leak into the test.
     inherited = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("CLIPSCOPE_") and k not in ("DATABASE_URL", "REDIS_URL")
     }
-    environ = {
+    environment = {
         **inherited,
         "PORT": str(port),
-        "DATABASE_URL": f"sqlite:///{directory / 'server.db'}",
-        "CLIPSCOPE_UPLOAD_DIR": str(directory / "uploads"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
+        "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),
         "CLIPSCOPE_SECRET_KEY": "test",
         "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
         "WEB_CONCURRENCY": "2",
         **env,
     }
-    log_path = directory / "server.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            ["make", "--no-print-directory", "run"],
-            cwd=PROJECT_ROOT,
-            env=environ,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    log_path = tmp_path / f"server-{port}.log"
+    log = open(log_path, "ab")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "run"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:
@@ -57,12 +74,40 @@ def make_run(directory: Path, **env: str) -> Iterator[tuple[str, subprocess.Pope
 
     try:
         wait_for(healthy, timeout=60, what="gunicorn to answer")
-        yield base, process
+    except BaseException:
+        stop_server(Server(base, process, log_path))
+        raise
     finally:
-        for pid in descendants(process.pid):  # nothing frozen may outlive the test
+        log.close()
+    return Server(base, process, log_path)
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        server.process.wait(60)
+
+
+@contextmanager
+def running_server(tmp_path: Path, **env: str) -> Iterator[str]:
+    """`make run` on a free port with its own database and uploads; yields the base URL."""
+    server = start_server(tmp_path, **env)
+    try:
+        yield server.base
+    finally:
+        stop_server(server)
+
+
+@contextmanager
+def make_run(directory: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`make run` in `directory`; its base URL and the `make` process. Frozen ones thaw."""
+    server = start_server(directory, **env)
+    try:
+        yield server.base, server.process
+    finally:
+        for pid in descendants(server.process.pid):  # nothing frozen may outlive the test
             _signal(pid, signal.SIGCONT)
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
+        stop_server(server)
 
 
 def parent_of(pid: int) -> int | None:

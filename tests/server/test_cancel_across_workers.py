@@ -52,6 +52,24 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _cancel_on_a_live_worker(base: str, job_id: str, headers: dict[str, str]) -> requests.Response:
+    """POST the cancel on new connections until the worker that is not frozen answers.
+
+    Each worker listens on its own socket (reuse_port) and the kernel picks one per connection:
+    one that lands on the frozen worker waits in its queue, so another is tried.
+    """
+    for _ in range(20):
+        try:
+            return requests.post(
+                f"{base}/api/jobs/{job_id}/cancel",
+                headers={**headers, "Connection": "close"},
+                timeout=2,
+            )
+        except requests.Timeout:
+            continue
+    raise AssertionError("no live worker answered the cancel")
+
+
 @pytest.mark.slow
 def test_a_cancel_served_by_another_worker_stops_the_analysis(tmp_path: Path) -> None:
     video = scenes_video(tmp_path / "long.mp4")
@@ -90,12 +108,7 @@ def test_a_cancel_served_by_another_worker_stops_the_analysis(tmp_path: Path) ->
         # Only the other worker can take the cancel while the job's worker is frozen.
         os.kill(worker, signal.SIGSTOP)
         try:
-            # A new connection: the session's kept-alive one may belong to the frozen worker.
-            cancelled = requests.post(
-                f"{base}/api/jobs/{job_id}/cancel",
-                headers={**http.headers, "Connection": "close"},
-                timeout=10,
-            )
+            cancelled = _cancel_on_a_live_worker(base, job_id, dict(http.headers))
         finally:
             os.kill(worker, signal.SIGCONT)
         assert cancelled.status_code == 202, cancelled.text

@@ -12,7 +12,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import wait_for
-from tests.server.conftest import start_server, stop_server
+from tests.server.processes import start_server, stop_server
 from tests.videos import make_video
 
 METRICS_TOKEN = "metrics-test-token"

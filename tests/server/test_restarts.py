@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.helpers import wait_for
-from tests.server.conftest import Server, free_port, start_server, stop_server
+from tests.server.processes import Server, free_port, start_server, stop_server
 from tests.videos import make_video
 
 pytestmark = pytest.mark.slow

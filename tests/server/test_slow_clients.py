@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.helpers import wait_for
-from tests.server.conftest import running_server
+from tests.server.processes import running_server
 from tests.videos import make_video
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from tests.server.conftest import Server, free_port, start_server
+from tests.server.processes import Server, free_port, start_server
 from tests.uploads.helpers import TUS
 
 
