@@ -73,6 +73,7 @@ const TITLES: Record<string, string> = {
   offline: 'Offline',
   not_clipscope: 'Not a Clipscope server',
   upload_cancelled: 'Upload cancelled',
+  upload_gone: 'Upload no longer on the server',
   unauthorized: 'Not signed in',
   invalid_credentials: 'Wrong e-mail or password',
   email_taken: 'Account already exists',

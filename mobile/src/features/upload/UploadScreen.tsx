@@ -16,7 +16,7 @@ import { colors, radius, space, type } from '@/ui/theme';
 
 import { InProgress } from './InProgress';
 import { pickVideo } from './pickVideo';
-import { useUpload } from './useUpload';
+import { isUploadGone, useUpload } from './useUpload';
 
 export function UploadScreen() {
   const upload = useUpload();
@@ -87,10 +87,12 @@ export function UploadScreen() {
           {upload.uploading || upload.progress ? (
             <View style={styles.progress}>
               <ProgressBar percent={percent} label="Upload progress" testID="upload-progress" />
-              <Text style={type.small}>
+              <Text style={type.small} testID="upload-status">
                 {upload.uploading
                   ? `Uploading… ${formatBytes(upload.progress?.bytesSent ?? 0)} of ${formatBytes(upload.progress?.totalBytes || upload.video.sizeBytes)}`
-                  : 'Upload stopped.'}
+                  : upload.error && isRetryable(upload.error)
+                    ? `Paused at ${formatBytes(upload.progress?.bytesSent ?? 0)}. It carries on from there when you try again or come back to the app.`
+                    : 'Upload stopped.'}
               </Text>
             </View>
           ) : null}
@@ -111,6 +113,9 @@ export function UploadScreen() {
             <Button label="Cancel upload" variant="danger" onPress={upload.cancel} />
           ) : (
             <>
+              {isUploadGone(upload.error) ? (
+                <Button label="Start again" onPress={() => void upload.startAgain()} testID="start-again" />
+              ) : null}
               {!upload.error || isRetryable(upload.error) ? (
                 <Button
                   label={upload.error ? 'Try again' : 'Upload and analyse'}
@@ -120,7 +125,7 @@ export function UploadScreen() {
               ) : null}
               <Button
                 label="Choose another video"
-                variant={upload.error && !isRetryable(upload.error) ? 'primary' : 'ghost'}
+                variant={upload.error && !isRetryable(upload.error) && !isUploadGone(upload.error) ? 'primary' : 'ghost'}
                 onPress={() => void onPick()}
                 testID="choose-another"
               />
