@@ -92,6 +92,9 @@ const TITLES: Record<string, string> = {
   no_video_stream: 'No picture in this file',
   analysis_timeout: 'Analysis took too long',
   worker_lost: 'Server restarted too often',
+  fetch_failed: 'Could not download the video',
+  not_a_video: 'Not a video we can read',
+  too_large: 'Video too large',
 };
 
 /** A specific title for the notice; the status class when the code is new to the app. */

@@ -1,7 +1,8 @@
 /** The server's documents, as design.md's HTTP contract describes them. */
 
 export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
-export type JobPhase = 'queued' | 'probing' | 'analyzing' | 'finalizing' | 'done';
+/** `fetching`: a job submitted by URL downloads its video before the analysis. */
+export type JobPhase = 'queued' | 'fetching' | 'probing' | 'analyzing' | 'finalizing' | 'done';
 
 export interface User {
   id: string | number;
