@@ -1,5 +1,6 @@
 import { ApiError, errorFromBody, isRecord, notClipscopeError, offlineError, parseJson } from './errors';
-import type { AuthResponse, Health, Job, JobPage, JobStatus, JobWithResult, UploadResponse } from './types';
+import { batchForm } from './batchForm';
+import type { AuthResponse, Batch, Health, Job, JobPage, JobStatus, JobWithResult, UploadResponse } from './types';
 import type { PickedVideo, UploadProgress } from './upload.types';
 import { sendResumable } from './tus';
 
@@ -142,6 +143,24 @@ export function createApi(options: ApiOptions) {
     forgetPushToken: async (token: string) => {
       await send('DELETE', `/api/push-tokens/${encodeURIComponent(token)}`);
     },
+
+    /** Several videos in one multipart request; a refused one is reported in `parts`, the others go on. */
+    createBatch: async (videos: PickedVideo[]): Promise<Batch> => {
+      let response: Response;
+      try {
+        response = await fetch(url('/api/batches'), {
+          method: 'POST',
+          headers: { ...authHeaders(), Accept: 'application/json' },
+          body: batchForm(videos),
+        });
+      } catch {
+        throw offlineError();
+      }
+      const text = await response.text();
+      if (!response.ok) throw fail(response.status, parseJson(text), true);
+      return jsonDocument(response.status, text) as Batch;
+    },
+    getBatch: (id: string) => get<Batch>(`/api/batches/${encodeURIComponent(id)}`),
 
     /**
      * Sends the video with tus (resuming this file's stored upload if there is one), then asks the

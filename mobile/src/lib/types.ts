@@ -149,3 +149,31 @@ export interface Health {
   database: boolean;
   queue_depth: number | null;
 }
+
+export type BatchStatus = 'queued' | 'processing' | 'completed' | 'partial' | 'failed' | 'cancelled';
+
+/** One video of a batch: its job, or why it was refused (the others go on). */
+export interface BatchPart {
+  index: number;
+  filename: string;
+  job_id: string | null;
+  deduplicated: boolean;
+  error: JobError | null;
+}
+
+/** `GET /api/batches/{id}`: several videos followed together, with one aggregate progress. */
+export interface Batch {
+  id: string;
+  status: BatchStatus;
+  progress: number;
+  total: number;
+  counts: Record<JobStatus, number>;
+  parts: BatchPart[];
+  jobs: Job[];
+  created_at: string;
+  finished_at: string | null;
+}
+
+export function isBatchTerminal(status: BatchStatus): boolean {
+  return status !== 'queued' && status !== 'processing';
+}

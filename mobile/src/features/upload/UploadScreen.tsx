@@ -15,7 +15,9 @@ import { Screen } from '@/ui/Screen';
 import { colors, radius, space, type } from '@/ui/theme';
 
 import { InProgress } from './InProgress';
-import { pickVideo } from './pickVideo';
+import { useCreateBatch } from '@/features/batches/queries';
+
+import { pickVideo, pickVideos } from './pickVideo';
 import { isUploadGone, useUpload } from './useUpload';
 
 export function UploadScreen() {
@@ -32,6 +34,19 @@ export function UploadScreen() {
     setExplaining(false);
     if (allow) askForPush.mutate();
     upload.start();
+  };
+
+  const batch = useCreateBatch();
+  /** Several videos go as one batch; a single one is the usual resumable upload. */
+  const onPickSeveral = async () => {
+    setPickError(null);
+    try {
+      const videos = await pickVideos();
+      if (videos.length === 1 && videos[0]) upload.choose(videos[0]);
+      else if (videos.length > 1) batch.mutate(videos);
+    } catch (error) {
+      setPickError(error);
+    }
   };
 
   const onPick = async () => {
@@ -74,6 +89,15 @@ export function UploadScreen() {
           <Text style={type.heading}>Choose a video</Text>
           <Text style={type.small}>MP4, MOV, MKV or WebM from your library</Text>
         </Pressable>
+      ) : null}
+      {!upload.video ? (
+        <Button
+          label={batch.isPending ? 'Sending the videos…' : 'Choose several videos'}
+          variant="ghost"
+          disabled={batch.isPending}
+          onPress={() => void onPickSeveral()}
+          testID="pick-several"
+        />
       ) : (
         <Card testID="picked-video">
           <View style={styles.fileRow}>
@@ -134,6 +158,7 @@ export function UploadScreen() {
         </Card>
       )}
       {pickError ? <ErrorNotice error={pickError} /> : null}
+      {batch.error ? <ErrorNotice error={batch.error} /> : null}
       <InProgress />
     </Screen>
   );
