@@ -74,6 +74,7 @@ const TITLES: Record<string, string> = {
   not_clipscope: 'Not a Clipscope server',
   upload_cancelled: 'Upload cancelled',
   upload_gone: 'Upload no longer on the server',
+  file_unreadable: 'Video no longer on this device',
   unauthorized: 'Not signed in',
   invalid_credentials: 'Wrong e-mail or password',
   email_taken: 'Account already exists',

@@ -50,7 +50,8 @@ function toApiError(error: Error, onUnauthorized?: () => void): ApiError {
     if (status === 404 || status === 410) return uploadGoneError(status);
     return errorFromBody(status, parseJson(response?.getBody() ?? ''));
   }
-  return offlineError();
+  // Not an HTTP failure: the file itself could not be read (removed from the phone, or changed).
+  return new ApiError('file_unreadable', 'This video can no longer be read on this device. Choose it again.', 0);
 }
 
 /**

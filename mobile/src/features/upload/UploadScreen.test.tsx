@@ -25,7 +25,12 @@ jest.mock('expo-constants', () => {
 jest.mock('expo-file-system', () => ({
   FileMode: { ReadOnly: 'r' },
   File: class {
+    path: string;
+    constructor(path: string) {
+      this.path = path;
+    }
     open() {
+      if (this.path.includes('deleted')) throw new Error('File does not exist');
       return { size: 45_415_891, offset: 0, close: () => undefined, readBytes: async (n: number) => new Uint8Array(n) };
     }
   },
@@ -174,6 +179,22 @@ test('a killed app carries on with the stored upload by itself, without choosing
   expect(tus.of('POST')).toHaveLength(0);
   expect(tus.requests.map((r) => `${r.method} ${r.headers['Upload-Offset'] ?? ''}`.trim()).slice(0, 2)).toEqual(['HEAD', 'PATCH 30000000']);
   expect(jest.mocked(ImagePicker.launchImageLibraryAsync)).not.toHaveBeenCalled();
+});
+
+test('a kept pick whose file left the phone says so once, and is not tried again', async () => {
+  const tus = installTusServer({ base: BASE, jobId: 'never' });
+  installFetch({});
+  await storage.setItem(
+    'clipscope.pendingUpload',
+    JSON.stringify({ video: { uri: 'file:///var/mobile/deleted.mov', name: 'deleted.mov', sizeBytes: SIZE, durationS: 42, mimeType: 'video/quicktime' }, idempotencyKey: 'k-2' }),
+  );
+  await signInAs();
+  renderApp('/');
+  expect(await screen.findByText('Video no longer on this device')).toBeTruthy();
+  expect(screen.queryByText('Try again')).toBeNull();
+  expect(screen.getByTestId('choose-another')).toBeTruthy();
+  expect(tus.requests).toHaveLength(0);
+  await waitFor(async () => expect(await storage.getItem('clipscope.pendingUpload')).toBeNull());
 });
 
 test('an upload the server no longer has says so and offers to start again', async () => {

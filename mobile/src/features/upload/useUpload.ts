@@ -51,6 +51,10 @@ export function useUpload() {
         pushToken: push?.status === 'registered' ? push.token : null,
       });
     },
+    onError: (failure) => {
+      // The picked file is gone from the phone: nothing to resume after a restart either.
+      if (failure instanceof ApiError && failure.code === 'file_unreadable') void savePending(null);
+    },
     onSuccess: (response) => {
       queryClient.setQueryData<JobWithResult>(jobKeys.detail(response.job_id), response.job);
       void queryClient.invalidateQueries({ queryKey: jobKeys.list() });
