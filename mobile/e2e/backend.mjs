@@ -110,6 +110,7 @@ export async function startBackend(repo, workDir) {
   return {
     url,
     logFile,
+    uploadsDir: uploads,
     stop: () => stop('SIGTERM'),
     restart: async () => {
       await stop('SIGTERM');

@@ -1,5 +1,6 @@
 // The user's path through the exported web app, in Chromium, with a screenshot of every screen.
 // Every wait is on something on screen (or in the server), never on time.
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const PHONE = { width: 400, height: 860 };
@@ -83,7 +84,11 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
   await insideCard(page, 'picked-name', 'picked-video');
   await shot('05-picked');
 
-  step('upload it (the browser throttles the upload so its progress can be seen)');
+  step('upload it with tus (throttled so its progress shows); the server is killed mid-upload and comes back');
+  const tusRequests = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/uploads')) tusRequests.push(request.method());
+  });
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 512 * 1024 });
@@ -94,15 +99,37 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
     return now > 0 && now < 100;
   });
   await shot('06-uploading');
+  // Cut once the server has written at least 1 MiB of the file: a resume must go on from there.
+  const total = statSync(video).size;
+  const kept = await waitFor(() => {
+    const bytes = tusBytesOnServer(backend.uploadsDir);
+    return bytes >= 1024 * 1024 ? bytes : null;
+  }, 60_000, 'the server to hold 1 MiB of the upload');
+  const seenBeforeCut = await page.evaluate(() => window.__progress['upload-progress'].length);
+  log(`killing the server (SIGKILL) with ${kept} of ${total} bytes uploaded, and starting it again`);
+  await backend.crashAndRestart();
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await page.getByTestId('job-screen').waitFor({ timeout: 120_000 });
+  const afterCut = (await page.evaluate(() => window.__progress['upload-progress'])).slice(seenBeforeCut);
+  log(`upload progress after the cut: ${afterCut.join(' → ')} %; tus requests: ${tusRequests.join(' ')}`);
+  const creations = tusRequests.filter((method) => method === 'POST').length;
+  if (creations !== 1) throw new Error(`the clip's upload was created ${creations} times: a resume must not start a new upload`);
+  if (!tusRequests.includes('HEAD')) throw new Error('the upload never asked the server where it stood (HEAD)');
+  const floor = Math.floor((kept / total) * 100);
+  if (afterCut.some((value) => value < floor)) {
+    throw new Error(`the upload started over: its bar went below the ${floor} % the server had (${afterCut.join(', ')})`);
+  }
+  await noJavaScriptErrorText();
 
   step('watch the job; the server dies mid-analysis and comes back while the app polls');
   await page.getByTestId('job-screen').waitFor();
-  // Killed the moment the page shows the job under way: the analysis of 9,000 frames has
-  // seconds left then, so the kill lands mid-job.
+  // Killed once the page shows the job at least a third done (the analysis of 9,000 frames has
+  // seconds left then): the second attempt needs as long again to pass that figure, so the app's
+  // first poll after the restart (delayed by its retry back-off while the server was down) still
+  // sees the progress go back. Killed earlier, a fast second attempt could pass it unseen.
   await page.waitForFunction(() => {
     const now = Number(document.querySelector('[data-testid="job-progress"]')?.getAttribute('aria-valuenow'));
-    return now >= 3 && now < 90;
+    return now >= 35 && now < 90;
   }, null, { timeout: 120_000 });
   const before = await page.getByTestId('job-progress').getAttribute('aria-valuenow');
   log(`killing the server (SIGKILL) at ${before} % and starting it again`);
@@ -161,6 +188,40 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
   await page.getByTestId('sign-out').click();
   await page.getByTestId('sign-in-screen').waitFor();
   return { thumbs, bars: chart.bars, narrowest: chart.narrowest, progress: seen };
+}
+
+/** Bytes of unfinished tus uploads on the server's disk (<uploads>/tus/<user>/<upload>/data). */
+function tusBytesOnServer(uploadsDir) {
+  let bytes = 0;
+  const root = path.join(uploadsDir, 'tus');
+  const list = (dir) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  for (const user of list(root)) {
+    for (const upload of list(path.join(root, user))) {
+      try {
+        bytes += statSync(path.join(root, user, upload, 'data')).size;
+      } catch {
+        // not written yet, or finished and moved
+      }
+    }
+  }
+  return bytes;
+}
+
+/** Polls a condition (a file on disk, not the page) until it gives a value; fails after the deadline. */
+async function waitFor(check, timeoutMs, what) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== null) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Bars measured on screen: every one at least 2 px wide, highlights visible, axis ends at 10:00. */

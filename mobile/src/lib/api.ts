@@ -1,7 +1,8 @@
 import { ApiError, errorFromBody, isRecord, notClipscopeError, offlineError, parseJson } from './errors';
-import type { AuthResponse, Health, Job, JobPage, JobStatus, JobWithResult, UploadResponse } from './types';
+import { batchForm } from './batchForm';
+import type { AuthResponse, Batch, Health, Job, JobPage, JobStatus, JobWithResult, UploadResponse } from './types';
 import type { PickedVideo, UploadProgress } from './upload.types';
-import { sendUpload } from './upload';
+import { sendResumable } from './tus';
 
 export interface ApiOptions {
   baseUrl: string;
@@ -14,6 +15,7 @@ interface RequestOptions {
   body?: unknown;
   /** false for sign-in itself, where a 401 means "wrong password", not "signed out". */
   authenticated?: boolean;
+  headers?: Record<string, string>;
 }
 
 export interface ListJobsParams {
@@ -66,7 +68,7 @@ export function createApi(options: ApiOptions) {
 
   async function send(method: string, path: string, opts: RequestOptions = {}): Promise<unknown> {
     const authenticated = opts.authenticated ?? true;
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
     if (authenticated) Object.assign(headers, authHeaders());
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
@@ -142,26 +144,42 @@ export function createApi(options: ApiOptions) {
       await send('DELETE', `/api/push-tokens/${encodeURIComponent(token)}`);
     },
 
+    /** Several videos in one multipart request; a refused one is reported in `parts`, the others go on. */
+    createBatch: async (videos: PickedVideo[]): Promise<Batch> => {
+      let response: Response;
+      try {
+        response = await fetch(url('/api/batches'), {
+          method: 'POST',
+          headers: { ...authHeaders(), Accept: 'application/json' },
+          body: batchForm(videos),
+        });
+      } catch {
+        throw offlineError();
+      }
+      const text = await response.text();
+      if (!response.ok) throw fail(response.status, parseJson(text), true);
+      return jsonDocument(response.status, text) as Batch;
+    },
+    getBatch: (id: string) => get<Batch>(`/api/batches/${encodeURIComponent(id)}`),
+
+    /**
+     * Sends the video with tus (resuming this file's stored upload if there is one), then asks the
+     * upload's URL for the answer `POST /api/upload` would have given: the job, or the refusal.
+     */
     upload: async (video: PickedVideo, params: UploadParams): Promise<UploadResponse> => {
-      const headers: Record<string, string> = {
-        ...authHeaders(),
-        Accept: 'application/json',
-        // A retry of the same pick reuses the key, so the server answers with the first job.
-        'Idempotency-Key': params.idempotencyKey,
-      };
-      const fields: Record<string, string> = {};
-      if (params.pushToken) fields.push_token = params.pushToken;
-      if (params.platform) fields.platform = params.platform;
-      const response = await sendUpload({
-        url: url('/api/upload'),
-        headers,
-        fields,
+      const uploadUrl = await sendResumable({
+        endpoint: url('/api/uploads'),
+        token: options.token,
         video,
+        idempotencyKey: params.idempotencyKey,
+        pushToken: params.pushToken,
+        platform: params.platform,
         onProgress: params.onProgress ?? (() => undefined),
+        onUnauthorized: options.onUnauthorized,
         signal: params.signal,
       });
-      if (response.status < 200 || response.status >= 300) throw fail(response.status, parseJson(response.body), true);
-      return jsonDocument(response.status, response.body) as UploadResponse;
+      // The upload's URL is a tus resource: it answers only requests that name the protocol.
+      return send('GET', uploadUrl, { headers: { 'Tus-Resumable': '1.0.0' } }) as Promise<UploadResponse>;
     },
   };
 }

@@ -73,6 +73,8 @@ const TITLES: Record<string, string> = {
   offline: 'Offline',
   not_clipscope: 'Not a Clipscope server',
   upload_cancelled: 'Upload cancelled',
+  upload_gone: 'Upload no longer on the server',
+  file_unreadable: 'Video no longer on this device',
   unauthorized: 'Not signed in',
   invalid_credentials: 'Wrong e-mail or password',
   email_taken: 'Account already exists',
@@ -91,6 +93,9 @@ const TITLES: Record<string, string> = {
   no_video_stream: 'No picture in this file',
   analysis_timeout: 'Analysis took too long',
   worker_lost: 'Server restarted too often',
+  fetch_failed: 'Could not download the video',
+  not_a_video: 'Not a video we can read',
+  too_large: 'Video too large',
 };
 
 /** A specific title for the notice; the status class when the code is new to the app. */

@@ -1,7 +1,8 @@
 /** The server's documents, as design.md's HTTP contract describes them. */
 
 export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
-export type JobPhase = 'queued' | 'probing' | 'analyzing' | 'finalizing' | 'done';
+/** `fetching`: a job submitted by URL downloads its video before the analysis. */
+export type JobPhase = 'queued' | 'fetching' | 'probing' | 'analyzing' | 'finalizing' | 'done';
 
 export interface User {
   id: string | number;
@@ -147,4 +148,32 @@ export interface Health {
   status: 'ok' | 'degraded';
   database: boolean;
   queue_depth: number | null;
+}
+
+export type BatchStatus = 'queued' | 'processing' | 'completed' | 'partial' | 'failed' | 'cancelled';
+
+/** One video of a batch: its job, or why it was refused (the others go on). */
+export interface BatchPart {
+  index: number;
+  filename: string;
+  job_id: string | null;
+  deduplicated: boolean;
+  error: JobError | null;
+}
+
+/** `GET /api/batches/{id}`: several videos followed together, with one aggregate progress. */
+export interface Batch {
+  id: string;
+  status: BatchStatus;
+  progress: number;
+  total: number;
+  counts: Record<JobStatus, number>;
+  parts: BatchPart[];
+  jobs: Job[];
+  created_at: string;
+  finished_at: string | null;
+}
+
+export function isBatchTerminal(status: BatchStatus): boolean {
+  return status !== 'queued' && status !== 'processing';
 }

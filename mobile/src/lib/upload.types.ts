@@ -13,18 +13,3 @@ export interface UploadProgress {
   bytesSent: number;
   totalBytes: number;
 }
-
-export interface UploadRequest {
-  url: string;
-  headers: Record<string, string>;
-  /** Extra form fields (push_token, platform); the raw-body transport sends none. */
-  fields: Record<string, string>;
-  video: PickedVideo;
-  onProgress: (progress: UploadProgress) => void;
-  signal?: AbortSignal;
-}
-
-export interface RawResponse {
-  status: number;
-  body: string;
-}

@@ -6,6 +6,7 @@ import TabsLayout from '@/app/(tabs)/_layout';
 import HistoryRoute from '@/app/(tabs)/history';
 import UploadRoute from '@/app/(tabs)/index';
 import SettingsRoute from '@/app/(tabs)/settings';
+import BatchRoute from '@/app/batches/[id]';
 import JobRoute from '@/app/jobs/[id]';
 import ResultsRoute from '@/app/results/[id]';
 import SignInRoute from '@/app/sign-in';
@@ -20,6 +21,7 @@ export const routes = {
   '(tabs)/settings': SettingsRoute,
   'jobs/[id]': JobRoute,
   'results/[id]': ResultsRoute,
+  'batches/[id]': BatchRoute,
   'sign-in': SignInRoute,
 };
 

@@ -84,3 +84,26 @@ test('"Upload another video" goes back to the tabs instead of stacking a second 
   expect(screen).toHavePathname('/');
   expect(screen.getAllByTestId('upload-screen', { includeHiddenElements: true })).toHaveLength(1);
 });
+
+test('a job submitted by URL shows its download phase with the server\'s message', async () => {
+  installFetch({
+    [`GET ${JOB_PATH}`]: () => ({ status: 200, body: job({ phase: 'fetching', progress: 4, message: 'Downloading the video: 12 of 80 MB' }) }),
+  });
+  await signInAs();
+  renderApp('/jobs/job-1');
+  expect(await screen.findByText('Downloading the video')).toBeTruthy();
+  expect(screen.getByTestId('job-message')).toHaveTextContent('Downloading the video: 12 of 80 MB');
+});
+
+test('a URL whose download failed is titled in words', async () => {
+  installFetch({
+    [`GET ${JOB_PATH}`]: () => ({
+      status: 200,
+      body: job({ status: 'failed', phase: 'fetching', error: { code: 'fetch_failed', message: 'The server at that address did not answer.' } }),
+    }),
+  });
+  await signInAs();
+  renderApp('/jobs/job-1');
+  expect(await screen.findByText('The server at that address did not answer.')).toBeTruthy();
+  expect(screen.getByTestId('error-title')).toHaveTextContent('Could not download the video');
+});

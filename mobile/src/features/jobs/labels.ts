@@ -5,6 +5,7 @@ import { colors } from '@/ui/theme';
 
 const PHASES: Record<JobPhase, string> = {
   queued: 'Waiting for a worker',
+  fetching: 'Downloading the video',
   probing: 'Reading the video',
   analyzing: 'Analysing frames',
   finalizing: 'Putting the results together',

@@ -34,6 +34,7 @@ export function AppStack() {
           <Stack.Screen name="(tabs)" options={{ headerShown: false, title: 'Clipscope' }} />
           <Stack.Screen name="jobs/[id]" options={{ title: 'Analysis' }} />
           <Stack.Screen name="results/[id]" options={{ title: 'Results' }} />
+          <Stack.Screen name="batches/[id]" options={{ title: 'Batch' }} />
         </Stack.Protected>
         <Stack.Protected guard={status !== 'signedIn'}>
           <Stack.Screen name="sign-in" options={{ headerShown: false, title: 'Sign in' }} />

@@ -1,8 +1,10 @@
-import { act, fireEvent, screen, waitFor } from 'expo-router/testing-library';
+import { fireEvent, screen, waitFor } from 'expo-router/testing-library';
 import * as ImagePicker from 'expo-image-picker';
 import * as Notifications from 'expo-notifications';
 
 import { installFetch } from '@/testing/fetchMock';
+import { installTusServer } from '@/testing/tusServer';
+import { storage } from '@/lib/storage';
 import { job } from '@/testing/fixtures';
 import { notificationTestControls } from '@/testing/mockNotifications';
 import { renderApp, signInAs } from '@/testing/renderApp';
@@ -17,28 +19,19 @@ jest.mock('expo-constants', () => {
 });
 
 /**
- * On a phone the upload leaves through expo-file-system's native upload task, not fetch: that task
- * is the network layer here, and this stub plays it (progress events, then the server's answer).
+ * The picked file on the phone's disk, read through expo-file-system's FileHandle (the file
+ * system, not the network: the network is the fake XMLHttpRequest of installTusServer).
  */
-type Progress = (p: { bytesSent: number; totalBytes: number }) => void;
-interface Attempt {
-  url: string;
-  headers: Record<string, string>;
-  onProgress: Progress;
-  finish: (answer: { status: number; body: string } | Error) => void;
-}
-const mockAttempts: Attempt[] = [];
-
 jest.mock('expo-file-system', () => ({
-  UploadType: { BINARY_CONTENT: 0, MULTIPART: 1 },
+  FileMode: { ReadOnly: 'r' },
   File: class {
-    createUploadTask(url: string, options: { headers: Record<string, string>; onProgress: Progress }) {
-      let finish: Attempt['finish'] = () => undefined;
-      const done = new Promise<{ status: number; body: string }>((resolve, reject) => {
-        finish = (answer) => (answer instanceof Error ? reject(answer) : resolve(answer));
-      });
-      mockAttempts.push({ url, headers: options.headers, onProgress: options.onProgress, finish: (a) => finish(a) });
-      return { uploadAsync: () => done };
+    path: string;
+    constructor(path: string) {
+      this.path = path;
+    }
+    open() {
+      if (this.path.includes('deleted')) throw new Error('File does not exist');
+      return { size: 45_415_891, offset: 0, close: () => undefined, readBytes: async (n: number) => new Uint8Array(n) };
     }
   },
 }));
@@ -62,7 +55,6 @@ const picked = {
 };
 
 beforeEach(() => {
-  mockAttempts.length = 0;
   jest.mocked(ImagePicker.launchImageLibraryAsync).mockResolvedValue(picked as ImagePicker.ImagePickerResult);
 });
 
@@ -71,8 +63,22 @@ async function pickBeach() {
   expect(await screen.findByText('beach.mov')).toBeTruthy();
 }
 
-test('shows the picked video, the upload progress, then opens the job', async () => {
-  installFetch({ 'GET /api/results/job/job-42': () => ({ status: 200, body: job({ id: 'job-42', progress: 5 }) }) });
+const BASE = 'https://clipscope.test';
+const SIZE = 45_415_891;
+/** `GET <upload URL>`: the job, as the one-shot upload answers; like the server, only to a tus request. */
+const accepted =
+  (id: string) =>
+  ({ headers }: { headers: Record<string, string> }) =>
+    headers['Tus-Resumable'] === '1.0.0'
+      ? { status: 202, body: { job_id: id, status: 'queued', status_url: '', result_url: '', job: job({ id, status: 'queued', phase: 'queued', progress: 0 }) } }
+      : { status: 412, body: { error: { code: 'tus_version_unsupported', message: 'Send Tus-Resumable: 1.0.0.' } } };
+
+test('sends the picked video with tus, bearer token on every request, then opens the job', async () => {
+  const tus = installTusServer({ base: BASE, jobId: 'job-42' });
+  installFetch({
+    'GET /api/uploads/u1': accepted('job-42'),
+    'GET /api/results/job/job-42': () => ({ status: 200, body: job({ id: 'job-42', progress: 5 }) }),
+  });
   await signInAs('tok-9');
   renderApp('/');
 
@@ -81,88 +87,171 @@ test('shows the picked video, the upload progress, then opens the job', async ()
   expect(screen.getByTestId('picked-duration')).toHaveTextContent('0:42');
 
   fireEvent.press(screen.getByTestId('upload-button'));
-  await waitFor(() => expect(mockAttempts).toHaveLength(1));
-  const attempt = mockAttempts[0]!;
-  expect(attempt.url).toBe('https://clipscope.test/api/upload');
-  expect(attempt.headers).toMatchObject({
-    Authorization: 'Bearer tok-9',
-    'X-Filename': 'beach.mov',
-    'Content-Type': 'video/quicktime',
-  });
-  expect(attempt.headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
-
-  act(() => attempt.onProgress({ bytesSent: 22_707_945, totalBytes: 45_415_891 }));
-  expect(screen.getByTestId('upload-progress-percent')).toHaveTextContent('50 %');
-  expect(screen.getByText('Uploading… 22 MB of 43 MB')).toBeTruthy();
-
-  const accepted = { job_id: 'job-42', status: 'queued', status_url: '', result_url: '', job: job({ id: 'job-42', status: 'queued', phase: 'queued', progress: 0 }) };
-  await act(async () => attempt.finish({ status: 202, body: JSON.stringify(accepted) }));
-
-  expect(await screen.findByTestId('job-screen')).toBeTruthy();
+  expect(await screen.findByTestId('job-screen', {}, { timeout: 20_000 })).toBeTruthy();
   expect(screen).toHavePathname('/jobs/job-42');
+
+  const [creation] = tus.of('POST');
+  expect(tus.of('POST')).toHaveLength(1);
+  expect(creation!.url).toBe(`${BASE}/api/uploads`);
+  expect(creation!.headers['Upload-Length']).toBe(String(SIZE));
+  expect(creation!.headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
+  expect(tus.uploads.get('u1')!.metadata).toEqual({ filename: 'beach.mov', filetype: 'video/quicktime', platform: 'ios' });
+  for (const request of tus.requests) {
+    expect(request.headers).toMatchObject({ Authorization: 'Bearer tok-9', 'Tus-Resumable': '1.0.0' });
+  }
+  // 4 MiB chunks from the file on disk; the server has every byte.
+  expect(tus.of('PATCH').map((r) => r.headers['Upload-Offset'])).toEqual(['0', '4194304', '8388608', '12582912', '16777216', '20971520', '25165824', '29360128', '33554432', '37748736', '41943040']);
+  expect(tus.uploads.get('u1')!.offset).toBe(SIZE);
+  // Nothing is left to resume once the job exists.
+  expect(await storage.getItem('clipscope.tusUploads')).toBeNull();
+  expect(await storage.getItem('clipscope.pendingUpload')).toBeNull();
 });
 
-test('an offline failure offers "Try again" with the same idempotency key; a refused file does not', async () => {
+test('a dropped connection resumes from the offset the server reports, not from where the app was', async () => {
+  const tus = installTusServer({ base: BASE, jobId: 'job-7' });
+  installFetch({
+    'GET /api/uploads/u1': accepted('job-7'),
+    'GET /api/results/job/job-7': () => ({ status: 200, body: job({ id: 'job-7', progress: 0 }) }),
+  });
+  await signInAs();
+  renderApp('/');
+  await pickBeach();
+  // The first chunk's connection drops after the server kept 1.5 MB of its 4 MiB; the bar had
+  // shown all 4 MiB sent.
+  tus.cutNextPatch(1_500_000);
+  fireEvent.press(screen.getByTestId('upload-button'));
+  expect(await screen.findByTestId('job-screen', {}, { timeout: 20_000 })).toBeTruthy();
+
+  const sequence = tus.requests.map((r) => `${r.method} ${r.headers['Upload-Offset'] ?? ''}`.trim());
+  expect(sequence.slice(0, 5)).toEqual(['POST', 'PATCH 0', 'HEAD', 'PATCH 1500000', `PATCH ${1_500_000 + 4_194_304}`]);
+  expect(tus.of('POST')).toHaveLength(1);
+  expect(tus.uploads.get('u1')!.offset).toBe(SIZE);
+});
+
+test('"Try again" after a failure resumes from what the server has instead of starting over', async () => {
+  const tus = installTusServer({ base: BASE, jobId: 'job-5' });
+  installFetch({
+    'GET /api/uploads/u1': accepted('job-5'),
+    'GET /api/results/job/job-5': () => ({ status: 200, body: job({ id: 'job-5', progress: 0 }) }),
+  });
+  await signInAs();
+  renderApp('/');
+  await pickBeach();
+  // The network goes with the first chunk's connection, after the server kept 2 MB.
+  tus.cutNextPatch(2_000_000, true);
+  fireEvent.press(screen.getByTestId('upload-button'));
+  await waitFor(() => expect(tus.of('HEAD').length).toBeGreaterThan(0));
+  fireEvent.press(await screen.findByText('Cancel upload'));
+  expect(await screen.findByText('Try again')).toBeTruthy();
+  expect(screen.getByTestId('upload-status')).toHaveTextContent(/^Paused at/);
+
+  tus.setDown(false);
+  const before = tus.requests.length;
+  fireEvent.press(screen.getByText('Try again'));
+  expect(await screen.findByTestId('job-screen', {}, { timeout: 20_000 })).toBeTruthy();
+  const after = tus.requests.slice(before).map((r) => `${r.method} ${r.headers['Upload-Offset'] ?? ''}`.trim());
+  expect(after.slice(0, 2)).toEqual(['HEAD', 'PATCH 2000000']);
+  expect(tus.of('POST')).toHaveLength(1);
+});
+
+test('a killed app carries on with the stored upload by itself, without choosing the file again', async () => {
+  const tus = installTusServer({ base: BASE, jobId: 'job-8' });
+  installFetch({
+    'GET /api/uploads/u1': accepted('job-8'),
+    'GET /api/results/job/job-8': () => ({ status: 200, body: job({ id: 'job-8', progress: 0 }) }),
+  });
+  // What the app had written before it was killed: the picked file and its upload's URL.
+  tus.uploads.set('u1', { length: SIZE, offset: 30_000_000, metadata: {} });
+  const fingerprint = `tus::${BASE}/api/uploads::file:///var/mobile/beach.mov::${SIZE}`;
+  await storage.setItem(
+    'clipscope.tusUploads',
+    JSON.stringify([{ fingerprint, urlStorageKey: `${fingerprint}::t`, uploadUrl: `${BASE}/api/uploads/u1`, size: SIZE, metadata: {}, creationTime: 't', parallelUploadUrls: null }]),
+  );
+  await storage.setItem(
+    'clipscope.pendingUpload',
+    JSON.stringify({ video: { uri: 'file:///var/mobile/beach.mov', name: 'beach.mov', sizeBytes: SIZE, durationS: 42, mimeType: 'video/quicktime' }, idempotencyKey: 'k-1' }),
+  );
+  jest.mocked(ImagePicker.launchImageLibraryAsync).mockClear();
+  await signInAs();
+  renderApp('/');
+
+  expect(await screen.findByTestId('job-screen', {}, { timeout: 20_000 })).toBeTruthy();
+  expect(tus.of('POST')).toHaveLength(0);
+  expect(tus.requests.map((r) => `${r.method} ${r.headers['Upload-Offset'] ?? ''}`.trim()).slice(0, 2)).toEqual(['HEAD', 'PATCH 30000000']);
+  expect(jest.mocked(ImagePicker.launchImageLibraryAsync)).not.toHaveBeenCalled();
+});
+
+test('a kept pick whose file left the phone says so once, and is not tried again', async () => {
+  const tus = installTusServer({ base: BASE, jobId: 'never' });
+  installFetch({});
+  await storage.setItem(
+    'clipscope.pendingUpload',
+    JSON.stringify({ video: { uri: 'file:///var/mobile/deleted.mov', name: 'deleted.mov', sizeBytes: SIZE, durationS: 42, mimeType: 'video/quicktime' }, idempotencyKey: 'k-2' }),
+  );
+  await signInAs();
+  renderApp('/');
+  expect(await screen.findByText('Video no longer on this device')).toBeTruthy();
+  expect(screen.queryByText('Try again')).toBeNull();
+  expect(screen.getByTestId('choose-another')).toBeTruthy();
+  expect(tus.requests).toHaveLength(0);
+  await waitFor(async () => expect(await storage.getItem('clipscope.pendingUpload')).toBeNull());
+});
+
+test('an upload the server no longer has says so and offers to start again', async () => {
+  const tus = installTusServer({ base: BASE, jobId: 'job-9' });
+  installFetch({
+    'GET /api/uploads/u1': accepted('job-9'),
+    'GET /api/results/job/job-9': () => ({ status: 200, body: job({ id: 'job-9', progress: 0 }) }),
+  });
+  await signInAs();
+  renderApp('/');
+  await pickBeach();
+  // A URL stored for this file that the server expired (the fake answers 404 for it).
+  const fingerprint = `tus::${BASE}/api/uploads::file:///var/mobile/beach.mov::${SIZE}`;
+  await storage.setItem(
+    'clipscope.tusUploads',
+    JSON.stringify([{ fingerprint, urlStorageKey: `${fingerprint}::t`, uploadUrl: `${BASE}/api/uploads/old`, size: SIZE, metadata: {}, creationTime: 't', parallelUploadUrls: null }]),
+  );
+  fireEvent.press(screen.getByTestId('upload-button'));
+  expect(await screen.findByText('Upload no longer on the server')).toBeTruthy();
+  expect(screen.getByText(/Start again to send it from the beginning/)).toBeTruthy();
+  expect(screen.queryByText('Try again')).toBeNull();
+  expect(tus.of('POST')).toHaveLength(0);
+
+  fireEvent.press(screen.getByTestId('start-again'));
+  expect(await screen.findByTestId('job-screen', {}, { timeout: 20_000 })).toBeTruthy();
+  expect(tus.of('POST')).toHaveLength(1);
+});
+
+test('a file that is not a video is refused without "Try again"', async () => {
+  installTusServer({
+    base: BASE,
+    jobId: 'never',
+    refusePatch: { status: 415, body: { error: { code: 'unsupported_media_type', message: 'This file is not a video we can read.' } } },
+  });
   installFetch({});
   await signInAs();
   renderApp('/');
   await pickBeach();
-
   fireEvent.press(screen.getByTestId('upload-button'));
-  await waitFor(() => expect(mockAttempts).toHaveLength(1));
-  await act(async () => mockAttempts[0]!.finish(new Error('The Internet connection appears to be offline.')));
-  expect(await screen.findByText('Offline')).toBeTruthy();
-
-  fireEvent.press(screen.getByText('Try again'));
-  await waitFor(() => expect(mockAttempts).toHaveLength(2));
-  expect(mockAttempts[1]!.headers['Idempotency-Key']).toBe(mockAttempts[0]!.headers['Idempotency-Key']);
-
-  await act(async () =>
-    mockAttempts[1]!.finish({
-      status: 415,
-      body: JSON.stringify({ error: { code: 'unsupported_media_type', message: 'This file is not a video we can read.' } }),
-    }),
-  );
   expect(await screen.findByText('This file is not a video we can read.')).toBeTruthy();
   expect(screen.getByTestId('error-title')).toHaveTextContent('Not a video we can read');
   expect(screen.queryByText('Try again')).toBeNull();
   expect(screen.getByTestId('choose-another')).toBeTruthy();
 });
 
-test('the server words a key still in use without naming the header', async () => {
-  installFetch({});
-  await signInAs();
-  renderApp('/');
-  await pickBeach();
-  fireEvent.press(screen.getByTestId('upload-button'));
-  await waitFor(() => expect(mockAttempts).toHaveLength(1));
-  await act(async () =>
-    mockAttempts[0]!.finish({
-      status: 409,
-      body: JSON.stringify({
-        error: { code: 'idempotency_request_in_progress', message: 'An upload with this Idempotency-Key is still being received; wait for it to finish.' },
-      }),
-    }),
-  );
-  expect(await screen.findByText('Still uploading')).toBeTruthy();
-  expect(screen.queryByText(/Idempotency/)).toBeNull();
-});
-
 test('the same video again says it opens the earlier analysis', async () => {
-  installFetch({ 'GET /api/results/job/job-42': () => ({ status: 200, body: job({ id: 'job-42', progress: 30 }) }) });
+  installTusServer({ base: BASE, jobId: 'job-42' });
+  const earlier = job({ id: 'job-42', progress: 30 });
+  installFetch({
+    'GET /api/uploads/u1': () => ({ status: 200, body: { job_id: 'job-42', status: 'processing', status_url: '', result_url: '', job: earlier, deduplicated: true } }),
+    'GET /api/results/job/job-42': () => ({ status: 200, body: earlier }),
+  });
   await signInAs();
   renderApp('/');
   await pickBeach();
   fireEvent.press(screen.getByTestId('upload-button'));
-  await waitFor(() => expect(mockAttempts).toHaveLength(1));
-  const earlier = job({ id: 'job-42', progress: 30 });
-  await act(async () =>
-    mockAttempts[0]!.finish({
-      status: 200,
-      body: JSON.stringify({ job_id: 'job-42', status: 'processing', status_url: '', result_url: '', job: earlier, deduplicated: true }),
-    }),
-  );
-  expect(await screen.findByTestId('duplicate-notice')).toHaveTextContent(/You uploaded this video before/);
+  expect(await screen.findByTestId('duplicate-notice', {}, { timeout: 20_000 })).toHaveTextContent(/You uploaded this video before/);
 });
 
 test('the first upload explains notifications before the system asks, then uploads', async () => {
@@ -176,12 +265,13 @@ test('the first upload explains notifications before the system asks, then uploa
   // Signing in did not ask.
   expect(jest.mocked(Notifications.requestPermissionsAsync)).not.toHaveBeenCalled();
 
+  const tus = installTusServer({ base: BASE, jobId: 'job-1' });
   fireEvent.press(screen.getByTestId('upload-button'));
   expect(await screen.findByTestId('push-explanation')).toBeTruthy();
-  expect(mockAttempts).toHaveLength(0);
+  expect(tus.requests).toHaveLength(0);
   fireEvent.press(screen.getByTestId('allow-push'));
 
-  await waitFor(() => expect(mockAttempts).toHaveLength(1));
+  await waitFor(() => expect(tus.of('POST')).toHaveLength(1));
   await waitFor(() => expect(net.count('POST', '/api/push-tokens')).toBe(1));
   expect(jest.mocked(Notifications.requestPermissionsAsync)).toHaveBeenCalledTimes(1);
 });
@@ -193,5 +283,5 @@ test('a running job shows on the Upload tab', async () => {
   expect(await screen.findByTestId('in-progress')).toBeTruthy();
   expect(screen.getByText('64 %')).toBeTruthy();
   fireEvent.press(screen.getByTestId('in-progress-run-9'));
-  expect(await screen.findByTestId('job-screen')).toBeTruthy();
+  expect(await screen.findByTestId('job-screen', {}, { timeout: 20_000 })).toBeTruthy();
 });

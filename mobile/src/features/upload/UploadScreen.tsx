@@ -15,8 +15,10 @@ import { Screen } from '@/ui/Screen';
 import { colors, radius, space, type } from '@/ui/theme';
 
 import { InProgress } from './InProgress';
-import { pickVideo } from './pickVideo';
-import { useUpload } from './useUpload';
+import { useCreateBatch } from '@/features/batches/queries';
+
+import { pickVideo, pickVideos } from './pickVideo';
+import { isUploadGone, useUpload } from './useUpload';
 
 export function UploadScreen() {
   const upload = useUpload();
@@ -32,6 +34,19 @@ export function UploadScreen() {
     setExplaining(false);
     if (allow) askForPush.mutate();
     upload.start();
+  };
+
+  const batch = useCreateBatch();
+  /** Several videos go as one batch; a single one is the usual resumable upload. */
+  const onPickSeveral = async () => {
+    setPickError(null);
+    try {
+      const videos = await pickVideos();
+      if (videos.length === 1 && videos[0]) upload.choose(videos[0]);
+      else if (videos.length > 1) batch.mutate(videos);
+    } catch (error) {
+      setPickError(error);
+    }
   };
 
   const onPick = async () => {
@@ -74,6 +89,15 @@ export function UploadScreen() {
           <Text style={type.heading}>Choose a video</Text>
           <Text style={type.small}>MP4, MOV, MKV or WebM from your library</Text>
         </Pressable>
+      ) : null}
+      {!upload.video ? (
+        <Button
+          label={batch.isPending ? 'Sending the videos…' : 'Choose several videos'}
+          variant="ghost"
+          disabled={batch.isPending}
+          onPress={() => void onPickSeveral()}
+          testID="pick-several"
+        />
       ) : (
         <Card testID="picked-video">
           <View style={styles.fileRow}>
@@ -87,10 +111,12 @@ export function UploadScreen() {
           {upload.uploading || upload.progress ? (
             <View style={styles.progress}>
               <ProgressBar percent={percent} label="Upload progress" testID="upload-progress" />
-              <Text style={type.small}>
+              <Text style={type.small} testID="upload-status">
                 {upload.uploading
                   ? `Uploading… ${formatBytes(upload.progress?.bytesSent ?? 0)} of ${formatBytes(upload.progress?.totalBytes || upload.video.sizeBytes)}`
-                  : 'Upload stopped.'}
+                  : upload.error && isRetryable(upload.error)
+                    ? `Paused at ${formatBytes(upload.progress?.bytesSent ?? 0)}. It carries on from there when you try again or come back to the app.`
+                    : 'Upload stopped.'}
               </Text>
             </View>
           ) : null}
@@ -111,6 +137,9 @@ export function UploadScreen() {
             <Button label="Cancel upload" variant="danger" onPress={upload.cancel} />
           ) : (
             <>
+              {isUploadGone(upload.error) ? (
+                <Button label="Start again" onPress={() => void upload.startAgain()} testID="start-again" />
+              ) : null}
               {!upload.error || isRetryable(upload.error) ? (
                 <Button
                   label={upload.error ? 'Try again' : 'Upload and analyse'}
@@ -120,7 +149,7 @@ export function UploadScreen() {
               ) : null}
               <Button
                 label="Choose another video"
-                variant={upload.error && !isRetryable(upload.error) ? 'primary' : 'ghost'}
+                variant={upload.error && !isRetryable(upload.error) && !isUploadGone(upload.error) ? 'primary' : 'ghost'}
                 onPress={() => void onPick()}
                 testID="choose-another"
               />
@@ -129,6 +158,7 @@ export function UploadScreen() {
         </Card>
       )}
       {pickError ? <ErrorNotice error={pickError} /> : null}
+      {batch.error ? <ErrorNotice error={batch.error} /> : null}
       <InProgress />
     </Screen>
   );

@@ -36,3 +36,15 @@ export async function pickVideo(): Promise<PickedVideo | null> {
   const asset = result.canceled ? undefined : result.assets[0];
   return asset ? toPickedVideo(asset) : null;
 }
+
+/** Several videos at once, for a batch; an empty list when the user backs out. */
+export async function pickVideos(): Promise<PickedVideo[]> {
+  const result = await ImagePicker.launchImageLibraryAsync({
+    mediaTypes: ['videos'],
+    allowsEditing: false,
+    allowsMultipleSelection: true,
+    selectionLimit: 10,
+    quality: 1,
+  });
+  return result.canceled ? [] : result.assets.map(toPickedVideo);
+}

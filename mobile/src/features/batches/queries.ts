@@ -1,0 +1,46 @@
+import { useMutation, useQuery, useQueryClient, type Query } from '@tanstack/react-query';
+import { useRouter } from 'expo-router';
+
+import { useApi, useAuthedApi } from '@/features/auth/session';
+import { jobKeys } from '@/features/jobs/queries';
+import { POLL_INTERVAL_MS } from '@/lib/config';
+import { ApiError } from '@/lib/errors';
+import { isBatchTerminal, type Batch } from '@/lib/types';
+import type { PickedVideo } from '@/lib/upload.types';
+
+export const batchKeys = {
+  detail: (id: string) => ['batches', 'detail', id] as const,
+};
+
+function batchRefetchInterval(query: Query<Batch, Error>): number | false {
+  const { data, error } = query.state;
+  if (data && isBatchTerminal(data.status)) return false;
+  if (error instanceof ApiError && error.status === 404) return false;
+  return POLL_INTERVAL_MS;
+}
+
+/** The batch, polled every 2 s until every one of its jobs ended. */
+export function useBatch(id: string) {
+  const { api, enabled } = useAuthedApi();
+  return useQuery({
+    queryKey: batchKeys.detail(id),
+    enabled,
+    queryFn: () => api.getBatch(id),
+    refetchInterval: batchRefetchInterval,
+  });
+}
+
+/** Sends several picked videos as one batch, then opens it. */
+export function useCreateBatch() {
+  const api = useApi();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (videos: PickedVideo[]) => api.createBatch(videos),
+    onSuccess: (batch) => {
+      queryClient.setQueryData(batchKeys.detail(batch.id), batch);
+      void queryClient.invalidateQueries({ queryKey: jobKeys.list() });
+      router.push(`/batches/${batch.id}`);
+    },
+  });
+}

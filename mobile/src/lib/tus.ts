@@ -1,0 +1,115 @@
+import { DetailedError, Upload, type HttpRequest, type HttpResponse } from 'tus-js-client';
+
+import { ApiError, errorFromBody, offlineError, parseJson } from './errors';
+import { tusUrlStorage } from './tusStorage';
+import { sourceKey, tusSource } from './tusSource';
+import type { PickedVideo, UploadProgress } from './upload.types';
+
+/** Chunks of a few MiB: each finished PATCH is progress the server has written down. */
+export const TUS_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * After a cut the client asks HEAD again after these waits (reset whenever bytes get through):
+ * a server restart or a phone between cells is covered; past that the screen says "Offline".
+ */
+export const TUS_RETRY_DELAYS_MS = [0, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 60000, 60000];
+
+export interface ResumableParams {
+  endpoint: string;
+  token: string | null;
+  video: PickedVideo;
+  idempotencyKey: string;
+  pushToken?: string | null;
+  platform?: string;
+  onProgress: (progress: UploadProgress) => void;
+  onUnauthorized?: () => void;
+  signal?: AbortSignal;
+}
+
+/** The upload the server no longer has (expired, removed, another account's): resuming cannot help. */
+export function uploadGoneError(status: number): ApiError {
+  return new ApiError(
+    'upload_gone',
+    'The server no longer has the part of this video that was sent (unfinished uploads are kept for a day). Start again to send it from the beginning.',
+    status,
+  );
+}
+
+/** Where tus-js-client keeps this file's upload URL: one server, one picked file. */
+export function uploadFingerprint(endpoint: string, video: PickedVideo): string {
+  return `tus::${endpoint}::${sourceKey(video)}`;
+}
+
+function toApiError(error: Error, onUnauthorized?: () => void): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof DetailedError) {
+    if (error.causingError instanceof ApiError) return error.causingError;
+    const response = error.originalResponse;
+    const status = response?.getStatus() ?? 0;
+    if (status === 0) return offlineError();
+    if (status === 401) onUnauthorized?.();
+    if (status === 404 || status === 410) return uploadGoneError(status);
+    return errorFromBody(status, parseJson(response?.getBody() ?? ''));
+  }
+  // Not an HTTP failure: the file itself could not be read (removed from the phone, or changed).
+  return new ApiError('file_unreadable', 'This video can no longer be read on this device. Choose it again.', 0);
+}
+
+/**
+ * Sends the video with tus 1.0.0, resuming from a URL stored for this file if there is one;
+ * resolves with the upload's URL once the server has every byte.
+ */
+export function sendResumable(params: ResumableParams): Promise<string> {
+  const { video } = params;
+  const source = tusSource(video);
+  return new Promise<string>((resolve, reject) => {
+    const metadata: Record<string, string> = { filename: video.name, filetype: video.mimeType };
+    if (params.pushToken) metadata.push_token = params.pushToken;
+    if (params.platform) metadata.platform = params.platform;
+    // tus-js-client types its input as File | Blob; the phones' reader takes our { uri } instead.
+    const upload = new Upload(source.input as unknown as Blob, {
+      endpoint: params.endpoint,
+      metadata,
+      chunkSize: TUS_CHUNK_BYTES,
+      retryDelays: TUS_RETRY_DELAYS_MS,
+      ...(source.fileReader ? { fileReader: source.fileReader } : {}),
+      urlStorage: tusUrlStorage,
+      fingerprint: async () => uploadFingerprint(params.endpoint, video),
+      storeFingerprintForResuming: true,
+      removeFingerprintOnSuccess: true,
+      onBeforeRequest: (req: HttpRequest) => {
+        if (params.token) req.setHeader('Authorization', `Bearer ${params.token}`);
+        // On creation only: a lost upload URL is found again by the same key.
+        if (req.getMethod() === 'POST') req.setHeader('Idempotency-Key', params.idempotencyKey);
+      },
+      onAfterResponse: (req: HttpRequest, res: HttpResponse) => {
+        const status = res.getStatus();
+        if (req.getMethod() !== 'POST' && (status === 404 || status === 410)) throw uploadGoneError(status);
+        const offset = Number(res.getHeader('Upload-Offset'));
+        // What the server has is the truth after a resume, even if the bar showed more before the cut.
+        if (req.getMethod() === 'HEAD' && res.getHeader('Upload-Offset') != null && Number.isFinite(offset)) {
+          params.onProgress({ bytesSent: offset, totalBytes: Number(res.getHeader('Upload-Length')) || offset });
+        }
+      },
+      onShouldRetry: (error: DetailedError) => {
+        if (error.causingError instanceof ApiError) return false;
+        const status = error.originalResponse?.getStatus() ?? 0;
+        return status === 0 || status === 409 || status === 423 || status === 408 || status === 429 || status >= 500;
+      },
+      onProgress: (bytesSent: number, bytesTotal: number) => params.onProgress({ bytesSent, totalBytes: bytesTotal }),
+      onSuccess: () => (upload.url ? resolve(upload.url) : reject(offlineError())),
+      onError: (error: Error) => reject(toApiError(error, params.onUnauthorized)),
+    });
+    params.signal?.addEventListener('abort', () => {
+      void upload.abort();
+      reject(new ApiError('upload_cancelled', 'Upload cancelled.', 0));
+    });
+    upload
+      .findPreviousUploads()
+      .then((previous) => {
+        const latest = previous[previous.length - 1];
+        if (latest) upload.resumeFromPreviousUpload(latest);
+        if (!params.signal?.aborted) upload.start();
+      })
+      .catch((error: unknown) => reject(error instanceof Error ? toApiError(error) : offlineError()));
+  });
+}
