@@ -56,24 +56,6 @@ class _FullDisk:
         self.real.close()
 
 
-def test_disk_full_is_507_and_removes_the_partial_file(
-    make_app: AppFactory, small_video: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    app = make_app()
-    client = app.test_client()
-    headers = AuthActions(client).register()
-    real_open = open
-    monkeypatch.setattr(
-        writer_module, "open", lambda *a, **k: _FullDisk(real_open(*a, **k)), raising=False
-    )
-    response = upload_file(client, headers, small_video)
-    assert response.status_code == 507
-    assert response.get_json()["error"]["code"] == "insufficient_storage"
-    assert files_under(services_of(app).config.upload_dir) == []
-    with services_of(app).db.session() as session:
-        assert session.scalars(select(Job)).all() == []
-
-
 class _FullAtClose(_FullDisk):
     """Writes are buffered; the disk turns out to be full when the file is closed."""
 
@@ -85,18 +67,23 @@ class _FullAtClose(_FullDisk):
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
-def test_disk_full_when_the_file_is_closed_is_507_too(
-    make_app: AppFactory, small_video: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("disk", [_FullDisk, _FullAtClose], ids=["while writing", "at close"])
+def test_disk_full_is_507_and_removes_the_partial_file(
+    make_app: AppFactory,
+    small_video: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    disk: type[_FullDisk],
 ) -> None:
     app = make_app()
     client = app.test_client()
     headers = AuthActions(client).register()
     real_open = open
     monkeypatch.setattr(
-        writer_module, "open", lambda *a, **k: _FullAtClose(real_open(*a, **k)), raising=False
+        writer_module, "open", lambda *a, **k: disk(real_open(*a, **k)), raising=False
     )
     response = upload_file(client, headers, small_video)
     assert response.status_code == 507
     assert response.get_json()["error"]["code"] == "insufficient_storage"
-    root = services_of(app).config.upload_dir
-    assert [p for p in root.rglob("*") if p.is_file()] == []
+    assert files_under(services_of(app).config.upload_dir) == []
+    with services_of(app).db.session() as session:
+        assert session.scalars(select(Job)).all() == []
