@@ -16,9 +16,11 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from multiprocessing.synchronize import Event as ProcessEvent
@@ -41,6 +43,7 @@ STOP_GRACE_S = 0.5
 
 _context_lock = threading.Lock()
 _context: ForkServerContext | None = None
+_reniced: int | None = None  # the forkserver pid already set to ANALYSIS_NICE
 
 
 class AnalysisFailed(Exception):
@@ -80,10 +83,24 @@ def context() -> ForkServerContext:
 
 def warm_up() -> None:
     """Start the forkserver now, so the first job does not pay for the imports."""
-    from multiprocessing import forkserver
-
     context()
+    _forkserver_running()
+
+
+def _forkserver_running() -> None:
+    """Start the forkserver if it is not running, at the analyses' low priority.
+
+    Every child forks from it and inherits its nice value, so even a child's start (fork,
+    unpickling, setting up) yields to request threads; a burst of short jobs would otherwise
+    take the CPUs from them at full priority.
+    """
+    global _reniced
     forkserver.ensure_running()
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if pid is not None and pid != _reniced and sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, pid, ANALYSIS_NICE)
+        _reniced = pid
 
 
 def analyze_isolated(
@@ -96,6 +113,7 @@ def analyze_isolated(
 ) -> dict[str, Any]:
     """analyze() in a child process; raises what analyze() raises, or AnalysisFailed."""
     ctx = context()
+    _forkserver_running()
     receiver, sender = ctx.Pipe(duplex=False)
     stop = ctx.Event()
     child = ctx.Process(
@@ -190,7 +208,7 @@ def _child_main(
 ) -> None:
     """The child: analyse, sending progress and exactly one final message."""
     with contextlib.suppress(OSError):
-        os.nice(ANALYSIS_NICE)
+        os.setpriority(os.PRIO_PROCESS, 0, ANALYSIS_NICE)  # already so, if forked from ours
     # A stop signal sent to the whole process group (Ctrl-C, systemd) is for the supervisor,
     # which stops us through `stop` and gives the job back; we must not die first and look
     # like a crash. If the supervisor's process dies instead, our next progress message (at
