@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,16 +33,21 @@ class Metrics:
 
 
 _lock = threading.Lock()
+_metrics: Metrics | None = None
 
 
 def get() -> Metrics:
     """The process's metrics; in multi-process mode each writes to its own files."""
-    # Request threads and job threads ask at once on a fresh process: create them once.
-    with _lock:
-        return _create()
+    global _metrics
+    if _metrics is None:
+        # Request threads and job threads ask at once on a fresh process: create them once;
+        # every later call (each request) takes no lock.
+        with _lock:
+            if _metrics is None:
+                _metrics = _create()
+    return _metrics
 
 
-@functools.cache
 def _create() -> Metrics:
     from prometheus_client import Counter, Histogram
 

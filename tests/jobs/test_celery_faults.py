@@ -125,6 +125,10 @@ def worker_pid(client: FlaskClient, headers: dict[str, str], job_id: str) -> int
         return int(row.owner.split(":")[1])
 
 
+def wait_completed(client: FlaskClient, headers: dict[str, str], job_id: str, what: str) -> None:
+    wait_for(lambda: job(client, headers, job_id)["status"] == "completed", 120, what)
+
+
 def start_long_job(client: FlaskClient, headers: dict[str, str], video: Path) -> str:
     job_id: str = upload_file(client, headers, video).get_json()["job_id"]
 
@@ -157,11 +161,7 @@ def test_sigterm_to_a_worker_gives_its_job_back_without_spending_an_attempt(
     assert (found["status"], found["attempts"]) == ("queued", 0), found
 
     workers.start()
-    wait_for(
-        lambda: job(client, headers, job_id)["status"] == "completed",
-        timeout=120,
-        what="another worker to run the job given back",
-    )
+    wait_completed(client, headers, job_id, "another worker to run the job given back")
     assert job(client, headers, job_id)["attempts"] == 1
 
 
@@ -189,11 +189,7 @@ def test_a_killed_worker_has_its_job_taken_over_within_the_lease(
 
     wait_for(taken_over, timeout=60, what="the other worker to take the job over")
     assert time.monotonic() - killed_at <= LEASE_S + 15
-    wait_for(
-        lambda: job(client, headers, job_id)["status"] == "completed",
-        timeout=120,
-        what="the job to complete on the other worker",
-    )
+    wait_completed(client, headers, job_id, "the job to complete on the other worker")
 
 
 @pytest.mark.parametrize("broker_url", ["redis"], indirect=True)
@@ -213,11 +209,7 @@ def test_a_database_outage_mid_job_fails_nothing_on_a_worker(
     with database_away(postgres_url):
         # Shorter than the lease: the worker's progress writes fail, its job must not.
         threading.Event().wait(LEASE_S * 0.6)
-    wait_for(
-        lambda: job(client, headers, job_id)["status"] == "completed",
-        timeout=120,
-        what="the job to complete after the outage",
-    )
+    wait_completed(client, headers, job_id, "the job to complete after the outage")
     found = job(client, headers, job_id)
     assert found["attempts"] == 1, (found, workers.logs()[-3000:])
 
