@@ -9,7 +9,6 @@ forkserver child at nice 10 with the memory watch); in-process is backend.analys
 
 from __future__ import annotations
 
-import os
 import statistics
 import tempfile
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import av
 
 from backend.analysis import analyze
-from backend.jobs.runners.isolation import ANALYSIS_NICE, Limits, analyze_isolated, warm_up
+from backend.jobs.runners.isolation import Limits, analyze_isolated, lower_priority, warm_up
 from bench.figures import Figure
 from bench.longvideo import make_long_video
 from bench.server import bench_main
@@ -50,10 +49,10 @@ def in_child(path: Path, thumbnails: Path) -> int:
 def run(quick: bool = False) -> list[Figure]:
     rounds = 1 if quick else 3
     small_rounds = 3 if quick else 15
-    # The child runs at nice 10 (below request threads, by design); the other two run at the
-    # same priority here, so that a busy machine slows all three alike and the ratios measure
-    # what the child costs, not its priority.
-    os.nice(ANALYSIS_NICE)
+    # The child runs at the analyses' low priority (below request threads, by design); the
+    # other two run at the same priority here, so that a busy machine slows all three alike
+    # and the ratios measure what the child costs, not its priority.
+    lower_priority(0)
     warm_up()
     with tempfile.TemporaryDirectory(prefix="clipscope-bench-isolation-") as tmp:
         root = Path(tmp)

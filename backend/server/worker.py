@@ -6,6 +6,10 @@
 - What gunicorn refuses itself (a request line too long, headers too large, a malformed chunk)
   is answered in our JSON error shape instead of gunicorn's HTML page.
 - A body the app refused is not drained for seconds: the connection closes instead.
+- A connection is closed politely (RFC 9112 9.6) by the event loop's poller, not by a blocking
+  read on the loop's thread (linger.py).
+- Requests with a body take turns in a few slots, so bursts of them leave the GIL to the polls
+  (gate.py).
 - The body stream handed to the app raises OSError for a body cut short or malformed, so the
   app answers 400 (not 500) without knowing which server it runs under.
 """
@@ -19,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from flask import Flask
 from gunicorn import util
@@ -27,7 +31,11 @@ from gunicorn.http.errors import ParseException
 from gunicorn.workers import gthread
 
 from backend.config import Config
+from backend.server.gate import BodyGate, has_body
+from backend.server.linger import LingeringCloses
 from backend.services import Services
+
+T = TypeVar("T")
 
 _MESSAGES = {
     400: ("bad_request", "The request is malformed."),
@@ -71,28 +79,29 @@ def write_json_error(sock: socket.socket, status: int, reason: str, _detail: str
 
 
 class GuardedInput:
-    """wsgi.input whose read errors are all OSError (TimeoutError for a stalled body)."""
+    """wsgi.input whose read errors are all OSError (TimeoutError for a stalled body).
 
-    def __init__(self, stream: Any) -> None:
+    Its reads wait for the network without the request's body slot (backend/server/gate.py).
+    """
+
+    def __init__(self, stream: Any, gate: BodyGate) -> None:
         self._stream = stream
+        self._gate = gate
 
-    def _guard(self, read: Callable[..., bytes], *args: Any) -> bytes:
+    def _guard(self, read: Callable[..., T], *args: Any) -> T:
         try:
-            return read(*args)
+            return self._gate.waiting(read, *args)
         except ParseException as error:
             raise OSError(f"malformed request body: {error}") from None
 
     def read(self, size: int | None = None) -> bytes:
-        return self._guard(self._stream.read, size)
+        return bytes(self._guard(self._stream.read, size))
 
     def readline(self, size: int | None = None) -> bytes:
-        return self._guard(self._stream.readline, size)
+        return bytes(self._guard(self._stream.readline, size))
 
     def readlines(self, hint: int | None = None) -> list[bytes]:
-        try:
-            return list(self._stream.readlines(hint))
-        except ParseException as error:
-            raise OSError(f"malformed request body: {error}") from None
+        return list(self._guard(self._stream.readlines, hint))
 
     def __iter__(self) -> Iterator[bytes]:
         while line := self.readline():
@@ -100,16 +109,36 @@ class GuardedInput:
 
 
 def guard_input(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    gate = BodyGate()
+
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        environ["wsgi.input"] = GuardedInput(environ["wsgi.input"])
-        return app(environ, start_response)
+        environ["wsgi.input"] = GuardedInput(environ["wsgi.input"], gate)
+        if not has_body(environ):
+            return app(environ, start_response)
+        with gate.turn():
+            return app(environ, start_response)
 
     return wrapped
+
+
+class Connection(gthread.TConn):  # type: ignore[misc]
+    """gthread's connection, closed politely without blocking the event loop (linger.py)."""
+
+    def __init__(self, lingering: LingeringCloses, *args: Any) -> None:
+        super().__init__(*args)
+        self.lingering = lingering
+
+    def close(self, graceful: bool = False) -> None:
+        if graceful:
+            self.lingering.close(self.sock)
+        else:
+            util.close(self.sock)
 
 
 class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
     wsgi: Callable[..., Iterable[bytes]]
     services: Services
+    lingering: LingeringCloses
 
     def init_process(self) -> None:
         IdleTimeoutSocket.idle_timeout_s = Config.from_env().body_idle_timeout_s
@@ -124,6 +153,15 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
         super().load_wsgi()
         self.services = cast(Flask, self.wsgi).extensions["clipscope"]
         self.wsgi = guard_input(self.wsgi)
+
+    def run(self) -> None:
+        self.lingering = LingeringCloses(self.poller)  # the poller exists from here on
+        super().run()
+
+    def murder_keepalived(self, force: bool = False) -> None:
+        # Called on every turn of the event loop, and with force=True at the end.
+        super().murder_keepalived(force)
+        self.lingering.expire(force)
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         # A stop (deploy, SIGTERM) hands the running jobs back to the queue now, while the
@@ -147,13 +185,15 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
         return bool(conn.parser.finish_body(deadline=time.monotonic() + DRAIN_S))
 
     def accept(self, listener: Any) -> None:
-        # gthread's accept(), with the client socket's class swapped for IdleTimeoutSocket.
+        # gthread's accept(), with the client socket's class swapped for IdleTimeoutSocket
+        # and the connection's for one that closes without blocking the loop.
         try:
             client, address = listener.accept()
             self.nr_conns += 1
             client.__class__ = IdleTimeoutSocket
             client.setblocking(True)
-            self.enqueue_req(gthread.TConn(self.cfg, client, address, listener.getsockname()))
+            conn = Connection(self.lingering, self.cfg, client, address, listener.getsockname())
+            self.enqueue_req(conn)
         except OSError as error:
             if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
                 raise

@@ -33,9 +33,11 @@ from backend.jobs.status import JobErrorCode
 
 log = logging.getLogger(__name__)
 
-# Analyses get every idle cycle but never take one from a request (Linux nice, inherited by
-# FFmpeg's decoder threads).
-ANALYSIS_NICE = 10
+# Analyses get every idle cycle but never take one from a request: Linux's SCHED_IDLE policy
+# (a request thread that wakes up takes the CPU at once, where a nice value still makes it wait
+# for the scheduler's next turn), and nice 19 where that policy is missing. Both are inherited
+# by FFmpeg's decoder threads.
+ANALYSIS_NICE = 19
 # How often the supervisor checks for a cancel, the child's memory and its messages.
 POLL_S = 0.1
 # A child asked to stop gets this long to end by itself before it is killed.
@@ -98,9 +100,17 @@ def _forkserver_running() -> None:
     forkserver.ensure_running()
     pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
     if pid is not None and pid != _reniced and sys.platform == "linux":
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, pid, ANALYSIS_NICE)
+        lower_priority(pid)
         _reniced = pid
+
+
+def lower_priority(pid: int) -> None:
+    """Make `pid` (0: this process) run only on CPU time that nothing else wants."""
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, ANALYSIS_NICE)
+    if hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
 
 
 def analyze_isolated(
@@ -207,8 +217,7 @@ def _child_main(
     path: str, thumbnails_dir: str, sender: Connection, stop: ProcessEvent, limits: Limits
 ) -> None:
     """The child: analyse, sending progress and exactly one final message."""
-    with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, ANALYSIS_NICE)  # already so, if forked from ours
+    lower_priority(0)  # already so, if forked from our forkserver
     # A stop signal sent to the whole process group (Ctrl-C, systemd) is for the supervisor,
     # which stops us through `stop` and gives the job back; we must not die first and look
     # like a crash. If the supervisor's process dies instead, our next progress message (at
