@@ -82,3 +82,12 @@ def test_cancel_stops_the_child_within_a_second(make_app: AppFactory, tmp_path: 
     job = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()
     assert job["status"] == "cancelled"
     assert job["progress"] < 100  # stopped well before the end (the timing above says how well)
+
+
+def test_the_forkserver_warm_up_runs_a_whole_analysis() -> None:
+    # It fails silently in the forkserver (the children then warm up by themselves): a change
+    # that breaks it would only show as slower jobs, so it is checked here. Imported here
+    # because importing it is what runs it in the forkserver.
+    from backend.jobs.runners.warm import FRAMES, warm
+
+    assert warm() == FRAMES

@@ -77,8 +77,11 @@ def context() -> ForkServerContext:
     with _context_lock:
         if _context is None:
             ctx = multiprocessing.get_context("forkserver")
-            # The server imports these once; every child forks from it with them loaded.
-            ctx.set_forkserver_preload(["backend.analysis", "backend.jobs.runners.isolation"])
+            # The server imports these once, and runs one tiny analysis (warm.py); every child
+            # forks from it with them loaded and warmed up.
+            ctx.set_forkserver_preload(
+                ["backend.analysis", "backend.jobs.runners.isolation", "backend.jobs.runners.warm"]
+            )
             _context = ctx
         return _context
 
