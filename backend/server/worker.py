@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import socket
@@ -23,6 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent import futures
 from typing import Any, TypeVar, cast
 
 from flask import Flask
@@ -51,6 +53,7 @@ _MESSAGES = {
 # How long an unread rest of a request body may take to arrive before the connection closes.
 DRAIN_S = 0.25
 SWITCH_INTERVAL_S = 0.001
+PRESTART_TIMEOUT_S = 30.0
 
 
 class IdleTimeoutSocket(socket.socket):
@@ -153,6 +156,21 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
         super().load_wsgi()
         self.services = cast(Flask, self.wsgi).extensions["clipscope"]
         self.wsgi = guard_input(self.wsgi)
+
+    def get_thread_pool(self) -> futures.ThreadPoolExecutor:
+        # Every request thread starts now. A thread started on demand is started by the event
+        # loop's thread, which waits for it to run: a burst of new connections (a hundred phones
+        # back in coverage) then held up every poll of the process while the pool grew.
+        pool = super().get_thread_pool()
+        started = threading.Barrier(self.cfg.threads + 1)
+        try:
+            for _ in range(self.cfg.threads):
+                pool.submit(started.wait, PRESTART_TIMEOUT_S)  # none idle: each starts one
+        except RuntimeError:  # the system gives no more threads: serve with those we have
+            started.abort()
+        with contextlib.suppress(threading.BrokenBarrierError):
+            started.wait(PRESTART_TIMEOUT_S)
+        return cast(futures.ThreadPoolExecutor, pool)
 
     def run(self) -> None:
         self.lingering = LingeringCloses(self.poller)  # the poller exists from here on
