@@ -5,7 +5,8 @@ status poll that gives the GIL up (to read the database, to write its answer) wa
 other thread that wants it. Bursts of body work are ordinary for a phone backend: fifty uploads
 ending in the same second (each then hashed, stored, queued and answered), a hundred stalled
 connections all closed by a phone network at once. A few milliseconds of Python each, but fifty of
-them at once put a 2 ms poll behind fifty others in the GIL's queue: 200 ms.
+them at once put a poll behind fifty others each time it waits for the GIL (docs/performance.md,
+"Where the adverse tail came from").
 
 So a request with a body holds one of a few slots of its process while it runs, and gives the
 slot back while it waits for the network (a slow phone's next bytes hold no slot), so that at any
