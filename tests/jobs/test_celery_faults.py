@@ -258,6 +258,21 @@ def test_health_reports_the_broker_and_each_uniquely_named_worker(
     assert all(name.startswith("clipscope-") for name in names)
 
 
+def test_health_answers_at_once_while_the_broker_is_asked_again(
+    make_app: AppFactory, postgres_url: str, broker_url: str, tmp_path: Path
+) -> None:
+    client = web_app(make_app, postgres_url, broker_url, tmp_path)
+    assert client.get("/api/health").get_json()["broker"] is True  # the first check waits
+    runner = services_of(client.application).runner
+    assert isinstance(runner, CeleryRunner)
+    runner._health.TTL_S = 0  # every check is due to ask again
+    # No worker runs, so asking waits out the ping's half second; the probe does not.
+    answer = client.get("/api/health")
+    assert answer.status_code == 200 and answer.get_json()["broker"] is True
+    assert runner._health._asking  # still asking in the background
+    wait_for(lambda: not runner._health._asking, timeout=10, what="the background ask")
+
+
 def _tree(pid: int) -> list[int]:
     """pid and every process under it."""
     found = [pid]

@@ -195,7 +195,13 @@ def queued_messages() -> int | None:
 
 
 class BrokerHealth:
-    """The broker's reachability and the live workers, asked at most every few seconds."""
+    """The broker's reachability and the live workers, asked at most every few seconds.
+
+    Asking takes half a second at least (a ping waits that long for every worker's reply), so
+    only the first check waits for an answer: later ones answer what is known and, when it is
+    older than TTL_S, have it asked again in the background. A load balancer's health probe never
+    waits on the broker.
+    """
 
     TTL_S = 5.0
 
@@ -203,20 +209,38 @@ class BrokerHealth:
         self._lock = threading.Lock()
         self._checked = float("-inf")
         self._answer: dict[str, Any] = {}
+        self._asking = False
+        self._known = threading.Event()
 
     def check(self) -> dict[str, Any]:
         with self._lock:
-            if time.monotonic() - self._checked > self.TTL_S:
-                self._answer = self._ask()
-                self._checked = time.monotonic()
+            ask = not self._asking and time.monotonic() - self._checked > self.TTL_S
+            self._asking = self._asking or ask
+        if ask and self._known.is_set():
+            threading.Thread(
+                target=self._refresh, name="clipscope-broker-health", daemon=True
+            ).start()
+        elif ask:
+            self._refresh()
+        self._known.wait()
+        with self._lock:
             return dict(self._answer)
+
+    def _refresh(self) -> None:
+        answer = {"broker": False, "live_workers": []}
+        try:
+            answer = self._ask()
+        finally:  # whatever happens, the next check may ask again, and nobody waits forever
+            with self._lock:
+                self._answer, self._checked, self._asking = answer, time.monotonic(), False
+            self._known.set()
 
     @staticmethod
     def _ask() -> dict[str, Any]:
         try:
             with celery_app.pool.acquire(block=True, timeout=2) as conn:
                 conn.ensure_connection(max_retries=1, timeout=1)
+            replies = celery_app.control.ping(timeout=0.5) or []
         except Exception:
             return {"broker": False, "live_workers": []}
-        replies = celery_app.control.ping(timeout=0.5) or []
         return {"broker": True, "live_workers": sorted(name for reply in replies for name in reply)}
