@@ -24,7 +24,6 @@ class AdverseCounts:
     stalled_dropped: int = 0  # stalled connections the server closed (and that reconnected)
     slow_accepted: int = 0  # slow uploads answered 202 after their last byte
     slow_cut: int = 0  # slow uploads the server cut or refused: must stay 0
-    slow_running: int = 0  # still sending when the window closed (not cut)
     probes: list[tuple[float, int]] = field(default_factory=list)  # (latency s, status)
 
 
@@ -60,8 +59,7 @@ async def _slow_upload(
     try:
         for start in range(0, len(body), SLOW_PIECE):
             if time.monotonic() > end:
-                counts.slow_running += 1
-                return
+                return  # still sending when the window closed: neither accepted nor cut
             writer.write(body[start : start + SLOW_PIECE])
             await writer.drain()
             await asyncio.sleep(SLOW_PIECE / SLOW_RATE)  # the phone's pace

@@ -44,7 +44,6 @@ from tests.analysis.footage import Change, Clip, write  # noqa: E402
 from tests.videos import write_yuv_video  # noqa: E402
 
 DETECTORS = ("ours", "content", "adaptive")
-SPEED_ORDER = ("decode", "ours", "content", "adaptive")
 
 
 def _cpu_s() -> float:

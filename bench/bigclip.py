@@ -6,7 +6,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+
+from tests.analysis.footage import clouds
 
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
 PARTS = ("ordinary", "dark_noisy", "fades")
@@ -99,16 +100,7 @@ class Painter:
 
 def _texture(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     """Clouds of several scales, like foliage or a wall: detail that costs the codec bits."""
-    total = np.zeros((height, width), dtype=np.float32)
-    for cell, weight in ((96, 1.0), (24, 0.5), (6, 0.25), (2, 0.12)):
-        small = rng.random((height // cell + 2, width // cell + 2)).astype(np.float32)
-        layer = Image.fromarray(small, mode="F").resize(
-            ((width // cell + 2) * cell, (height // cell + 2) * cell), Image.Resampling.BICUBIC
-        )
-        total += weight * np.asarray(layer)[:height, :width]
-    total -= total.min()
-    total /= max(float(total.max()), 1e-6)
-    return total
+    return clouds(rng, height, width, ((96, 1.0), (24, 0.5), (6, 0.25), (2, 0.12)))
 
 
 def _gain(scene: Scene, i: int) -> float:

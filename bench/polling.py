@@ -261,9 +261,10 @@ def run(quick: bool = False) -> list[Figure]:
                 )
                 windows.append(window)
             log = server.log_path.read_text(errors="replace")
+    inside, pids = server_times(log), {int(o) for o in owners}
     rows: list[Figure] = []
     for window in windows:
-        rows += figures(window, server_times(log), window_s, {int(o) for o in owners}, raised)
+        rows += figures(window, inside, window_s, pids, raised)
     return rows
 
 

@@ -34,6 +34,17 @@ def free_port() -> int:
         return port
 
 
+def clean_environ() -> dict[str, str]:
+    """This process's environment without the machine's Clipscope settings, database or broker.
+
+    For the servers and workers tests start: they must never reach the machine's own data.
+    """
+    machine = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PROMETHEUS_MULTIPROC_DIR")
+    return {
+        k: v for k, v in os.environ.items() if not k.startswith("CLIPSCOPE_") and k not in machine
+    }
+
+
 def _wait_until(ready: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     pause = threading.Event()

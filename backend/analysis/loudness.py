@@ -9,6 +9,8 @@ from av.audio.frame import AudioFrame
 from av.audio.stream import AudioStream
 from av.filter import Graph
 
+from .audio import FLOOR_DBFS
+
 # FFmpeg's own meter is exact to the standard and costs ~2 ms a minute of audio (measured,
 # docs/analysis.md); a numpy K-weighting filter would need a per-sample loop.
 _OPTIONS = "peak=true:metadata=1"
@@ -19,7 +21,6 @@ TOO_QUIET_LUFS = -35.0
 CLIPPED_SAMPLES_SHARE = 1e-4
 MIN_CLIPPED = 10
 FLOOR_LUFS = -70.0
-FLOOR_DB = -120.0
 
 
 class LoudnessMeter:
@@ -75,8 +76,8 @@ class LoudnessMeter:
         integrated = _number(self._latest.get("lavfi.r128.I"))
         lra = _number(self._latest.get("lavfi.r128.LRA"))
         peak = _number(self._latest.get("lavfi.r128.true_peak"))
-        true_peak = 20 * math.log10(peak) if peak is not None and peak > 0 else FLOOR_DB
-        return max(FLOOR_LUFS, integrated or FLOOR_LUFS), lra or 0.0, max(FLOOR_DB, true_peak)
+        true_peak = 20 * math.log10(peak) if peak is not None and peak > 0 else FLOOR_DBFS
+        return max(FLOOR_LUFS, integrated or FLOOR_LUFS), lra or 0.0, max(FLOOR_DBFS, true_peak)
 
 
 def _number(text: str | None) -> float | None:

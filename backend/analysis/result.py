@@ -13,7 +13,7 @@ from .camera import shake_per_second
 from .cues import MIN_SILENCE_S, SILENCE_DBFS, Cue, stretches, video_cues
 from .decode import DecodeOutcome
 from .frames import FrameAnalyzer
-from .loudness import LoudnessMeter
+from .loudness import FLOOR_LUFS, LoudnessMeter
 from .probe import Probe
 from .quality import QualityFacts, median, warnings
 from .timing import average_fps, is_variable, typical_step
@@ -177,7 +177,7 @@ def _audio(
     if probe.audio is None:
         return None
     has_samples = meter is not None and meter.has_samples
-    integrated, lra, peak = loudness.figures() if loudness else (-70.0, 0.0, FLOOR_DBFS)
+    integrated, lra, peak = loudness.figures() if loudness else (FLOOR_LUFS, 0.0, FLOOR_DBFS)
     return {
         "codec": probe.audio.codec,
         "channels": probe.audio.channels,

@@ -14,6 +14,7 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from backend.errors import FileTooLarge
+from backend.services import services
 from backend.uploads.receive import read_failure
 
 # Every JSON document of the API fits in a few hundred bytes; 64 KiB leaves room for growth.
@@ -49,7 +50,7 @@ def _read_small_body() -> None:
     except RequestEntityTooLarge:
         raise _too_large() from None
     except (OSError, ClientDisconnected) as error:
-        idle_s = current_app.extensions["clipscope"].config.body_idle_timeout_s
+        idle_s = services().config.body_idle_timeout_s
         raise read_failure(error, idle_s) from None
 
 

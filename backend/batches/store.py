@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from backend.batches.documents import job_ids
 from backend.errors import Conflict, NotFound
 from backend.jobs import lifecycle
-from backend.jobs.listing import decode_cursor
+from backend.jobs.listing import decode_cursor, encode_cursor
 from backend.jobs.status import ACTIVE
 from backend.models import Batch, Job
 from backend.services import Services
@@ -24,22 +22,22 @@ def get_batch(session: Session, batch_id: str, user_id: int) -> tuple[Batch, lis
     batch = session.scalar(select(Batch).where(Batch.id == batch_id, Batch.user_id == user_id))
     if batch is None:
         raise batch_not_found()
+    return batch, _jobs_of(session, batch, user_id)
+
+
+def _jobs_of(session: Session, batch: Batch, user_id: int) -> list[Job]:
+    """The batch's jobs in the order of its parts (an owned batch: the caller checked)."""
     ids = job_ids(batch)
     jobs = list(
         session.scalars(
             select(Job)
-            .where(Job.user_id == user_id, or_(Job.batch_id == batch_id, Job.id.in_(ids)))
+            .where(Job.user_id == user_id, or_(Job.batch_id == batch.id, Job.id.in_(ids)))
             .execution_options(populate_existing=True)
         )
     )
     order = {job_id: n for n, job_id in enumerate(ids)}
     jobs.sort(key=lambda job: order.get(job.id, len(order)))
-    return batch, jobs
-
-
-def _cursor(batch: Batch) -> str:
-    raw = f"{batch.created_at.isoformat()}|{batch.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return jobs
 
 
 def list_batches(
@@ -54,8 +52,8 @@ def list_batches(
     rows = list(
         session.scalars(query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit + 1))
     )
-    next_cursor = _cursor(rows[limit - 1]) if len(rows) > limit else None
-    return [get_batch(session, row.id, user_id) for row in rows[:limit]], next_cursor
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return [(row, _jobs_of(session, row, user_id)) for row in rows[:limit]], next_cursor
 
 
 def _still_arriving(batch: Batch) -> None:

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from backend.errors import ValidationFailed
 from backend.jobs.status import JobStatus
-from backend.models import Job
+from backend.models import Batch, Job
 
 
-def encode_cursor(job: Job) -> str:
-    raw = f"{job.created_at.isoformat()}|{job.id}"
+def encode_cursor(row: Job | Batch) -> str:
+    raw = f"{row.created_at.isoformat()}|{row.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

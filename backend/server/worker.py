@@ -32,7 +32,6 @@ from gunicorn import util
 from gunicorn.http.errors import ParseException
 from gunicorn.workers import gthread
 
-from backend.config import Config
 from backend.server.gate import BodyGate, has_body
 from backend.server.linger import LingeringCloses
 from backend.services import Services
@@ -144,7 +143,6 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
     lingering: LingeringCloses
 
     def init_process(self) -> None:
-        IdleTimeoutSocket.idle_timeout_s = Config.from_env().body_idle_timeout_s
         # Hundreds of request threads share one GIL: hand it over every 1 ms instead of 5 ms,
         # so that a short status poll does not queue behind threads busy with upload chunks.
         sys.setswitchinterval(SWITCH_INTERVAL_S)
@@ -155,6 +153,8 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
     def load_wsgi(self) -> None:
         super().load_wsgi()
         self.services = cast(Flask, self.wsgi).extensions["clipscope"]
+        # Before run() accepts the first connection: the app's own reading of the setting.
+        IdleTimeoutSocket.idle_timeout_s = self.services.config.body_idle_timeout_s
         self.wsgi = guard_input(self.wsgi)
 
     def get_thread_pool(self) -> futures.ThreadPoolExecutor:

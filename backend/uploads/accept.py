@@ -78,7 +78,7 @@ def accept_video(
 ) -> Accepted:
     """The one way a received video becomes a job (one-shot and resumable uploads alike)."""
     key = idempotency.check_key(idempotency_key) if idempotency_key else None
-    holder = new_holder()
+    holder = new_holder() if key else ""  # reads /proc: only when a key is reserved
     lease_s = svc.config.body_idle_timeout_s
     earlier = idempotency.begin(svc.db, user_id, key, holder, lease_s) if key else None
     alive = _lease_keeper(svc, user_id, key, holder) if key and earlier is None else _nothing

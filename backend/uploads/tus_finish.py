@@ -46,22 +46,15 @@ def finish(
 
     def on_stored(session: Session, accepted: Accepted) -> None:
         # In the job's own transaction: a crash never leaves a job its upload does not name.
-        job_id = accepted.body["job_id"]
+        job_id = accepted.body.get("job_id")
         tus_store.record_answer(
             session, state.id, accepted.status, accepted.body, job_id, expires_at
         )
 
     accepted = accept_video(svc, state.user_id, state.idempotency_key, produce, on_stored)
-    if accepted.replayed:
+    if accepted.replayed:  # an earlier request's answer: no transaction of ours recorded it
         with svc.db.session() as session:
-            tus_store.record_answer(
-                session,
-                state.id,
-                accepted.status,
-                accepted.body,
-                accepted.body.get("job_id"),
-                expires_at,
-            )
+            on_stored(session, accepted)
     return accepted
 
 

@@ -11,7 +11,7 @@ and by bench/analysis.py (bigger ones, beside PySceneDetect).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -165,11 +165,12 @@ class _World:
         return view
 
 
-def _texture(rng: np.random.Generator, height: int, width: int, frame_h: int) -> np.ndarray:
-    """Clouds of several scales, 0..1."""
+def clouds(
+    rng: np.random.Generator, height: int, width: int, layers: Iterable[tuple[int, float]]
+) -> np.ndarray:
+    """Clouds of several scales, 0..1: one (cell size in pixels, weight) per layer."""
     total = np.zeros((height, width), dtype=np.float32)
-    for share, weight in ((0.3, 1.0), (0.1, 0.6), (0.03, 0.4), (0.01, 0.25)):
-        cell = max(2, round(frame_h * share))
+    for cell, weight in layers:
         small = rng.random((height // cell + 2, width // cell + 2)).astype(np.float32)
         layer = Image.fromarray(small, mode="F").resize(
             ((width // cell + 2) * cell, (height // cell + 2) * cell), Image.Resampling.BICUBIC
@@ -178,6 +179,12 @@ def _texture(rng: np.random.Generator, height: int, width: int, frame_h: int) ->
     total -= total.min()
     total /= max(float(total.max()), 1e-6)
     return total
+
+
+def _texture(rng: np.random.Generator, height: int, width: int, frame_h: int) -> np.ndarray:
+    """Clouds whose scales follow the frame's height."""
+    shares = ((0.3, 1.0), (0.1, 0.6), (0.03, 0.4), (0.01, 0.25))
+    return clouds(rng, height, width, ((max(2, round(frame_h * s)), w) for s, w in shares))
 
 
 def frames(clip: Clip) -> Iterator[np.ndarray]:

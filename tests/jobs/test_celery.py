@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from backend.config import PROJECT_ROOT
 from backend.jobs.runners.celery import run_job
 from tests.conftest import AppFactory
 from tests.helpers import AuthActions, distinct_videos, upload_file, wait_for, wait_for_job
+from tests.jobs.workers import celery_worker
 
 pytestmark = pytest.mark.postgres
 
@@ -21,39 +18,8 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def worker(postgres_url: str, redis_url: str, tmp_path: Path) -> Iterator[Path]:
     """`celery -A backend.celery_worker worker`, as the Procfile starts it."""
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": postgres_url,
-        "REDIS_URL": redis_url,
-        "CLIPSCOPE_EXECUTOR": "celery",
-        "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "CLIPSCOPE_SECRET_KEY": "test",
-        "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
-    }
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                str(PROJECT_ROOT / ".venv/bin/celery"),
-                "-A",
-                "backend.celery_worker",
-                "worker",
-                "--concurrency=2",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield log_path
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(30)
+    with celery_worker(tmp_path, postgres_url, redis_url) as log_path:
+        yield log_path
 
 
 def handled(log: Path) -> int:

@@ -23,6 +23,7 @@ from backend.jobs.runners.celery import CeleryRunner, celery_app, queued_message
 from tests.conftest import AppFactory
 from tests.db_faults import cut_connections, database_away
 from tests.helpers import AuthActions, distinct_videos, services_of, upload_file, wait_for
+from tests.services import clean_environ
 from tests.videos import make_video
 
 pytestmark = pytest.mark.postgres
@@ -47,13 +48,8 @@ class Workers:
 
     def __init__(self, postgres_url: str, broker_url: str, root: Path) -> None:
         self.root = root
-        inherited = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("CLIPSCOPE_") and k not in ("DATABASE_URL", "REDIS_URL")
-        }
         self.env = {
-            **inherited,
+            **clean_environ(),
             "DATABASE_URL": postgres_url,
             "CELERY_BROKER_URL": broker_url,
             "CLIPSCOPE_EXECUTOR": "celery",

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +10,10 @@ import requests
 from celery import Celery
 from prometheus_client.parser import text_string_to_metric_families
 
-from backend.config import PROJECT_ROOT
 from tests.conftest import AppFactory
 from tests.helpers import AuthActions, distinct_videos, upload_file, wait_for, wait_for_job
-from tests.server.processes import free_port
+from tests.jobs.workers import celery_worker
+from tests.services import free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -27,42 +24,10 @@ def metrics_worker(
     redis_url: str,
     tmp_path: Path,
 ) -> Iterator[tuple[Path, int]]:
-    port, log_path = free_port(), tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": postgres_url,
-        "REDIS_URL": redis_url,
-        "CLIPSCOPE_EXECUTOR": "celery",
-        "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "CLIPSCOPE_SECRET_KEY": "test",
-        "CLIPSCOPE_EXPO_PUSH_URL": "http://127.0.0.1:9",
-        "CLIPSCOPE_WORKER_METRICS_PORT": str(port),
-        "CLIPSCOPE_LOG_FORMAT": "json",
-    }
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                str(PROJECT_ROOT / ".venv/bin/celery"),
-                "-A",
-                "backend.celery_worker",
-                "worker",
-                "--concurrency=2",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield log_path, port
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(30)
+    port = free_port()
+    metrics = {"CLIPSCOPE_WORKER_METRICS_PORT": str(port), "CLIPSCOPE_LOG_FORMAT": "json"}
+    with celery_worker(tmp_path, postgres_url, redis_url, **metrics) as log_path:
+        yield log_path, port
 
 
 def _samples(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

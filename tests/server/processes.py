@@ -14,7 +14,7 @@ import requests
 
 from backend.config import PROJECT_ROOT
 from tests.helpers import wait_for
-from tests.services import free_port
+from tests.services import clean_environ, free_port
 
 
 @dataclass
@@ -38,13 +38,8 @@ def start_server(tmp_path: Path, port: int | None = None, **env: str) -> Server:
     """Start `make run` and wait until it answers; the caller stops it."""
     port = port or free_port()
     # Nothing of the machine's configuration (its database, its Redis) may leak into the test.
-    inherited = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("CLIPSCOPE_") and k not in ("DATABASE_URL", "REDIS_URL")
-    }
     environment = {
-        **inherited,
+        **clean_environ(),
         "PORT": str(port),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}",
         "CLIPSCOPE_UPLOAD_DIR": str(tmp_path / "uploads"),

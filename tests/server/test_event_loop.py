@@ -15,6 +15,7 @@ import requests
 from backend.server.linger import LINGER_S
 from tests.helpers import wait_for
 from tests.server.processes import running_server
+from tests.server.sockets import connect, read_until_closed, stalled_logins
 
 pytestmark = pytest.mark.slow
 
@@ -26,18 +27,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         directory, WEB_CONCURRENCY="1", GUNICORN_THREADS="16", CLIPSCOPE_RATE_LIMITS="off"
     ) as url:
         yield url
-
-
-def connect(base: str) -> socket.socket:
-    host, port = base.removeprefix("http://").split(":")
-    return socket.create_connection((host, int(port)), timeout=30)
-
-
-def read_until_closed(sock: socket.socket) -> bytes:
-    data = b""
-    while chunk := sock.recv(65536):
-        data += chunk
-    return data
 
 
 def reset_by_server(sock: socket.socket) -> bool:
@@ -75,14 +64,7 @@ def test_clients_that_keep_their_end_open_do_not_stop_the_loop(base: str) -> Non
 def test_bodies_waiting_for_the_network_hold_no_turn(base: str) -> None:
     # More stalled bodies than the process has body slots, none near its 30 s idle timeout: a
     # login that arrives whole is answered at once, while the stalled ones still wait.
-    stalled = []
-    for _ in range(6):
-        sock = connect(base)
-        sock.sendall(
-            b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b'Content-Length: 60000\r\n\r\n{"email": "'
-        )
-        stalled.append(sock)
+    stalled = stalled_logins(base, 6)
     answer = requests.post(
         f"{base}/api/auth/login",
         json={"email": "nobody@example.com", "password": "not a password"},

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from tests.helpers import wait_for
+from tests.server import sockets
 from tests.server.processes import running_server
 from tests.videos import make_video
 
@@ -42,16 +43,11 @@ def token(base: str) -> str:
 
 
 def connect(base: str) -> socket.socket:
-    host, port = base.removeprefix("http://").split(":")
-    return socket.create_connection((host, int(port)), timeout=IDLE_S * 10)
+    return sockets.connect(base, timeout=IDLE_S * 10)
 
 
 def read_answer(sock: socket.socket) -> str:
-    """Everything the server sends until it closes the connection."""
-    data = b""
-    while chunk := sock.recv(65536):
-        data += chunk
-    return data.decode("latin-1")
+    return sockets.read_until_closed(sock).decode("latin-1")
 
 
 def uploads_left(base_dir: Path) -> list[Path]:
@@ -60,14 +56,7 @@ def uploads_left(base_dir: Path) -> list[Path]:
 
 def test_stalled_bodies_beyond_the_threads_are_dropped_and_health_answers(base: str) -> None:
     # 2 workers x 4 threads; 12 anonymous logins that announce 60 kB and send 11 bytes.
-    stalled = []
-    for _ in range(12):
-        sock = connect(base)
-        sock.sendall(
-            b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b'Content-Length: 60000\r\n\r\n{"email": "'
-        )
-        stalled.append(sock)
+    stalled = sockets.stalled_logins(base, 12, timeout=IDLE_S * 10)
     started = time.monotonic()
     assert requests.get(f"{base}/api/health", timeout=30).status_code == 200
     assert time.monotonic() - started < 20
