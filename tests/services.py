@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 START_TIMEOUT_S = 60.0
@@ -62,6 +63,19 @@ def _accepts(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def _is_redis_of(port: int, pid: int) -> bool:
+    """Whether the Redis server answering on `port` is process `pid`."""
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=0.5)
+    try:
+        return int(client.info("server")["process_id"]) == pid
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
 
 
 def _require(path: str | None, package: str) -> str:
@@ -261,7 +275,9 @@ class RedisServer(_Server):
                 ]
             )
             try:
-                _wait_until(lambda: _accepts(self.port), process, "Redis")
+                # Ours, not whatever else took the port first: the tests flush what they reach.
+                ours = partial(_is_redis_of, self.port, process.pid)
+                _wait_until(ours, process, "Redis")
                 return self
             except ServerError:
                 if process.poll() is None:
