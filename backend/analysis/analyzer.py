@@ -50,6 +50,7 @@ def analyze(
             picker,
             info.video.sample_aspect,
             info.video.duration_s,
+            tracker.check_stop,
         )
         frame_size = [0, 0]
 

@@ -1,18 +1,52 @@
-"""Scene boundaries: hard cuts and gradual transitions merged into one change each, in order."""
+"""Scene boundaries: the learned model decides where a scene changes, the signals say how.
+
+TransNetV2 (shotmodel.py) gives each frame a probability of being a transition's centre. Runs
+of frames above THRESHOLD are one change each. The signal detectors, which invent changes on
+footage they were not tuned on (slow drifts, camera roll, whip pans), no longer decide alone:
+a cut they place to the frame, or a dissolve or wipe they measure, lends the model's change
+its exact frame, kind and span. A change the model does not reach THRESHOLD on is kept only
+where a signal detector saw it clearly and the model still leans that way (SUPPORT), or where
+the mixture test (gradual.py) measured a long, clear dissolve, which the model misses.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .gradual import Transition
+import numpy as np
 
-# A cut this close to a dissolve or wipe is one change, not two: the cut (a hard cut between
-# moving pictures can pass for a short mix of the two).
+from .dips import FLAT
+from .gradual import Transition, dissimilarity
+
+# TransNetV2's own decision threshold on its single-frame probability.
+THRESHOLD = 0.5
+# The least model probability, anywhere within a signal find's span, for that find to stand.
+SUPPORT = 0.1
+# A signal find this close to a model change is the same change.
 MERGE_S = 0.25
+# Model changes closer than this are one (a transition the model saw as two runs)...
+MIN_GAP_S = 0.2
+# ...and so are runs between which the model holds that a transition goes on (a fade out to
+# black and the fade in after it peak apart, with `many` high all the way through).
+JOIN = 0.3
+# A picture up to three margins before a change and one up to three margins after it this
+# alike (1 - correlation: brightness alone changes nothing) mean the picture came back: a light
+# switched on, a flash, someone passing close to the lens, an insert under 0.75 s. No change.
+CAME_BACK = 0.3
+# A long dissolve the mixture test measured this clearly stands without the model, which
+# misses dissolves of a second and more between quiet shots (quality: ends apart less the
+# share left unexplained, 0..1).
+LONG_DISSOLVE_S = 1.2
+CLEAR_DISSOLVE = 0.8
+# A model change without a signal find is a dissolve when this long at probability `many`.
+_GRADUAL_S = 0.3
 # Fades: contrast sags towards the black (or white) frames; a cut is a fade when the contrast
 # next to it is at most this share of the contrast where the sag began or ends.
 FADE_DEPTH = 0.5
+# ...and the picture at the bottom is nearly plain (black or white), not a darker shot.
+FADE_FLOOR = 8.0  # standard deviation of the 8-bit luma
 _RECOVERED = 0.9  # a fade ends where contrast is back to this share of the shot's
 _FADE_MAX_S = 2.5
 
@@ -25,48 +59,186 @@ class Boundary:
 
 
 class SceneBoundaries:
-    """Collects cut decisions and gradual transitions; releases frames once both are final.
+    """Fuses the model's probabilities with the signals' finds; releases frames once final.
 
-    `release(upto)` yields (frame, starts a scene, inside a transition) for every frame before
-    `upto`, which the caller advances only as far as both detectors have decided.
+    `release(upto)` yields (frame, starts a scene, inside a transition) for every frame that is
+    decided, up to `upto`: the caller advances it only as far as the model and both signal
+    detectors have seen (plus their look-ahead).
     """
 
-    def __init__(self, fps: float) -> None:
+    def __init__(
+        self,
+        fps: float,
+        picture: Callable[[int], np.ndarray | None] = lambda _: None,
+        jumps: Sequence[float] = (),
+    ) -> None:
+        """`picture(frame)` is a small luma picture of a recent frame (None once forgotten);
+        `jumps[frame]` how unlike the frame before it a frame is (the cut detector's score)."""
+        fps = fps if 1.0 <= fps <= 240.0 else 30.0
+        self._picture = picture
+        self._jumps = jumps
         self.margin = max(1, round(fps * MERGE_S))
-        self.found: list[Boundary] = []  # released, in order
-        self._cuts: dict[int, str] = {}  # frame -> cut (not yet released)
-        self._gradual: list[Transition] = []
-        self._next = 0
+        self._min_gap = max(1, round(fps * MIN_GAP_S))
+        self._gradual_frames = max(2, round(fps * _GRADUAL_S))
+        self._long_dissolve = round(fps * LONG_DISSOLVE_S)
+        self.found: list[Boundary] = []  # decided, in order
+        self.single = array("f")  # model probabilities per source frame
+        self.many = array("f")
+        self._cuts: list[int] = []  # signal cuts not yet decided
+        self._gradual: list[Transition] = []  # signal transitions not yet decided
+        self._scan = 0  # frames before this have been searched for model changes
+        self._next = 0  # first frame not yet released
+        self._spans: list[tuple[int, int]] = []  # of decided gradual changes, not yet released
 
     def cut(self, frame: int) -> None:
-        self._cuts[frame] = "cut"
+        self._cuts.append(frame)
 
     def transition(self, found: Transition) -> None:
-        if found.kind == "fade":
-            return  # one end is nearly flat: the cut detector and the fade check handle those
-        if any(found.start - self.margin <= f <= found.end + self.margin for f in self._cuts):
-            return  # the cut detector saw one sharp change here: a cut, placed to the frame
-        self._gradual.append(found)
+        if found.kind != "fade":  # fades are told by the contrast sag (with_fades)
+            self._gradual.append(found)
 
-    def release(self, upto: int) -> list[tuple[int, bool, bool]]:
-        out: list[tuple[int, bool, bool]] = []
-        gradual = sorted(self._gradual, key=lambda g: g.middle)
-        for frame in range(self._next, upto):
-            starts = False
-            inside = False
-            for g in gradual:
-                if g.start <= frame <= g.end:
-                    inside = True
-                if g.middle == frame and frame > 0:
-                    starts = True
-                    self.found.append(Boundary(frame, g.kind, (g.start, g.end)))
-            if not starts and self._cuts.pop(frame, None) is not None and frame > 0:
-                starts = True
-                self.found.append(Boundary(frame, "cut"))
-            out.append((frame, starts, inside))
-        self._next = max(self._next, upto)
-        self._gradual = [g for g in self._gradual if g.end >= self._next]
+    def model(self, single: Sequence[float], many: Sequence[float]) -> None:
+        """The model's next probabilities, one per source frame."""
+        self.single.extend(single)
+        self.many.extend(many)
+
+    def release(self, upto: int, final: bool = False) -> list[tuple[int, bool, bool]]:
+        upto = min(upto, len(self.single))
+        self._scan_model(upto, final)
+        ready = upto if final else self._scan - self.margin
+        self._decide_signals(ready, final)
+        if not final:
+            # Signal finds not yet weighed hold their frames back.
+            ready = min([ready, *(g.start for g in self._gradual), *self._cuts])
+        starts = {b.frame for b in self.found if b.frame >= self._next}
+        out = []
+        for frame in range(self._next, max(self._next, ready)):
+            inside = any(a <= frame <= b for a, b in self._spans)
+            out.append((frame, frame in starts, inside))
+        self._next = max(self._next, ready)
+        self._spans = [s for s in self._spans if s[1] >= self._next]
         return out
+
+    def _scan_model(self, upto: int, final: bool) -> None:
+        single = self.single
+        i = self._scan
+        while i < upto:
+            if single[i] <= THRESHOLD:
+                i += 1
+                continue
+            j = i
+            while True:
+                while j < upto and single[j] > THRESHOLD:
+                    j += 1
+                k = j
+                while (
+                    k < upto
+                    and single[k] <= THRESHOLD
+                    and (k - j < self._min_gap or self.many[k] > JOIN)
+                ):
+                    k += 1
+                if k >= upto or single[k] <= THRESHOLD:
+                    break
+                j = k
+            if k >= upto and not final:
+                break  # the run may go on: decide it once its end is seen
+            self._decide_run(i, j - 1)
+            i = j
+        self._scan = upto if final else i
+
+    def _decide_run(self, first: int, last: int) -> None:
+        """One model change over frames first..last: placed and named by the signals if they can."""
+        lo, hi = first - self.margin, last + self.margin
+        peak = max(range(first, last + 1), key=lambda k: self.single[k])
+        near = [g for g in self._gradual if g.start <= hi and g.end >= lo]
+        cuts = [c for c in self._cuts if lo <= c <= hi]
+        self._gradual = [g for g in self._gradual if g not in near]
+        self._cuts = [c for c in self._cuts if c not in cuts]
+        start, end = self._extent(first, last)
+        for g in near:
+            start, end = min(start, g.start), max(end, g.end)
+        if self._came_back(start, end):
+            return
+        if near:
+            best = max(near, key=lambda g: g.quality)
+            self._add(Boundary(best.middle, best.kind, (best.start, best.end)))
+        elif cuts:
+            self._add(Boundary(min(cuts, key=lambda c: abs(c - peak)), "cut"))
+        else:
+            if end - start + 1 >= self._gradual_frames:
+                self._add(Boundary(peak, "dissolve", (start, end)))
+            else:
+                self._add(Boundary(self._sharpest(first, last, peak), "cut"))
+
+    def _extent(self, first: int, last: int) -> tuple[int, int]:
+        """The frames the model holds to be inside the change (`many`), at most a margin out."""
+        start, end = first, last
+        while start > first - self.margin and start > 0 and self.many[start - 1] > THRESHOLD:
+            start -= 1
+        top = min(last + self.margin, len(self.many) - 1)
+        while end < top and self.many[end + 1] > THRESHOLD:
+            end += 1
+        return start, end
+
+    def _sharpest(self, first: int, last: int, peak: int) -> int:
+        """Where within a model change the picture jumps most: the model's peak is a frame or
+        more off now and then, most of all in dark, noisy footage."""
+        frames = range(max(1, first - 1), min(len(self._jumps), last + 2))
+        if not frames:
+            return peak
+        return max(frames, key=lambda k: self._jumps[k])
+
+    def _came_back(self, first: int, last: int) -> bool:
+        m = self.margin
+        before = [self._looks(first - k) for k in (1, m, 2 * m, 3 * m)]
+        after = [self._looks(last + k) for k in (1, m, 2 * m, 3 * m)]
+        return any(
+            dissimilarity(a.ravel(), b.ravel()) < CAME_BACK
+            for a in before
+            if a is not None
+            for b in after
+            if b is not None and b.shape == a.shape
+        )
+
+    def _looks(self, frame: int) -> np.ndarray | None:
+        """The picture of a frame, if it is known and not plain (a plain one matches anything)."""
+        picture = self._picture(frame) if frame >= 0 else None
+        return picture if picture is not None and float(picture.std()) >= FLAT else None
+
+    def _decide_signals(self, ready: int, final: bool) -> None:
+        """Signal finds the model did not take: kept where it leans their way."""
+        for g in [g for g in self._gradual if final or g.end + self.margin < ready]:
+            self._gradual.remove(g)
+            stands = self._supported(g.start, g.end) or self._clear_long_dissolve(g)
+            if stands and not self._came_back(g.start, g.end):
+                self._add(Boundary(g.middle, g.kind, (g.start, g.end)))
+        for c in [c for c in self._cuts if final or c + self.margin < ready]:
+            self._cuts.remove(c)
+            if self._supported(c, c) and not self._came_back(c, c - 1):
+                self._add(Boundary(c, "cut"))
+
+    def _clear_long_dissolve(self, g: Transition) -> bool:
+        return (
+            g.kind == "dissolve"
+            and g.end - g.start + 1 >= self._long_dissolve
+            and g.quality >= CLEAR_DISSOLVE
+        )
+
+    def _supported(self, first: int, last: int) -> bool:
+        lo, hi = max(0, first - self.margin), min(len(self.single), last + self.margin + 1)
+        return hi > lo and max(self.single[lo:hi]) >= SUPPORT
+
+    def _add(self, boundary: Boundary) -> None:
+        if boundary.frame < self._next:  # its frames are out already: it starts at the next one
+            boundary = Boundary(self._next, boundary.kind, boundary.span)
+        if boundary.frame <= 0 or any(
+            abs(b.frame - boundary.frame) < self._min_gap for b in self.found[-3:]
+        ):
+            return
+        self.found.append(boundary)
+        self.found.sort(key=lambda b: b.frame)
+        if boundary.span is not None:
+            self._spans.append(boundary.span)
 
 
 def with_fades(found: Sequence[Boundary], contrast: Sequence[float], fps: float) -> list[Boundary]:
@@ -90,8 +262,9 @@ def with_fades(found: Sequence[Boundary], contrast: Sequence[float], fps: float)
         while last < min(n - 1, b + reach) and contrast[last] < _RECOVERED * after:
             last += 1
         bottom = min(contrast[b - 1], contrast[b])
-        faded_out = bottom <= FADE_DEPTH * before and first < b - 1
-        faded_in = bottom <= FADE_DEPTH * after and last > b
+        plain = bottom <= FADE_FLOOR
+        faded_out = plain and bottom <= FADE_DEPTH * before and first < b - 1
+        faded_in = plain and bottom <= FADE_DEPTH * after and last > b
         if faded_out or faded_in:
             out.append(
                 Boundary(

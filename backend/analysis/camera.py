@@ -28,6 +28,7 @@ class ShiftTracker:
         self.dy = array("d")
         self._previous: np.ndarray | None = None
         self._window: np.ndarray | None = None
+        self._luma: np.ndarray | None = None
 
     def push(self, luma: np.ndarray) -> None:
         if self._window is None or self._window.shape != luma.shape:
@@ -41,18 +42,58 @@ class ShiftTracker:
         if previous is None:
             self.dx.append(0.0)
             self.dy.append(0.0)
+            self._luma = luma
             return
         cross = previous * np.conj(spectrum)
         cross /= np.abs(cross) + np.float32(1e-9)
         surface = np.fft.irfft2(cross, s=luma.shape)
-        y, x = np.unravel_index(int(np.argmax(surface)), surface.shape)
+        peak = np.unravel_index(int(np.argmax(surface)), surface.shape)
+        y, x = int(peak[0]), int(peak[1])
         h, w = surface.shape
+        if (y, x) != (0, 0) and self._still_fits_better(luma, y, x):
+            y, x = 0, 0
         sub_y = _parabola(surface[(y - 1) % h, x], surface[y, x], surface[(y + 1) % h, x])
         sub_x = _parabola(surface[y, (x - 1) % w], surface[y, x], surface[y, (x + 1) % w])
+        if (y, x) == (0, 0) and self._still_fits_better_than_subpixel(luma, sub_x, sub_y):
+            sub_x = sub_y = 0.0
         shift_y = (y + sub_y + h / 2) % h - h / 2
         shift_x = (x + sub_x + w / 2) % w - w / 2
         self.dx.append(float(shift_x) / w)
         self.dy.append(float(shift_y) / w)
+        self._luma = luma
+
+    def _still_fits_better_than_subpixel(self, luma: np.ndarray, sx: float, sy: float) -> bool:
+        """Whether a still camera explains the picture as well as a move by a fraction of a
+        pixel (the move's effect taken as gradient x shift): moving subjects skew the peak."""
+        before = self._luma
+        if before is None or before.shape != luma.shape or (sx == 0 and sy == 0):
+            return False
+        gy, gx = np.gradient(before)
+        change = luma - before
+        still_error = float(np.median(np.abs(change)))
+        moved_error = float(np.median(np.abs(change + gx * np.float32(sx) + gy * np.float32(sy))))
+        return still_error <= moved_error
+
+    def _still_fits_better(self, luma: np.ndarray, y: int, x: int) -> bool:
+        """Whether the picture is better explained as still than as moved by (x, y).
+
+        The highest correlation peak can be a subject's move, not the camera's, when the
+        subject is large or sharp (FFmpeg's testsrc2: a moving box over still colour bars).
+        The median pixel difference is the background's: most pixels follow the camera.
+        """
+        before = self._luma
+        if before is None or before.shape != luma.shape:
+            return False
+        h, w = luma.shape
+        dy = y - h if y > h // 2 else y
+        dx = x - w if x > w // 2 else x
+        if abs(dy) >= h // 2 or abs(dx) >= w // 2:
+            return False
+        moved = before[max(0, dy) : h + min(0, dy), max(0, dx) : w + min(0, dx)]
+        now = luma[max(0, -dy) : h + min(0, -dy), max(0, -dx) : w + min(0, -dx)]
+        moved_error = float(np.median(np.abs(moved - now)))
+        still_error = float(np.median(np.abs(before - luma)))
+        return still_error <= moved_error
 
 
 def _parabola(left: float, centre: float, right: float) -> float:

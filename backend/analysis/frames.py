@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
@@ -16,6 +17,9 @@ from .dips import FLAT
 from .gradual import GradualDetector, tiny
 from .quality import laplacian_variance, reblur_ratio
 from .scenes import CutDetector
+from .shotmodel import HEIGHT as MODEL_HEIGHT
+from .shotmodel import WIDTH as MODEL_WIDTH
+from .shotmodel import ShotModel, sampling_step
 from .thumbnails import MAX_SIDE, Candidate, ThumbnailPicker, frame_score
 
 # Cuts, motion and exposure need only a small picture of every frame; sharpness needs detail,
@@ -69,6 +73,28 @@ class Downscaler:
         return out.to_ndarray()
 
 
+class ModelInput:
+    """The model's 48x27 RGB picture of a frame, turned upright first as a viewer sees it
+    (TransNetV2's own pipeline lets FFmpeg rotate and stretch to 48x27)."""
+
+    def __init__(self) -> None:
+        self._reformatter = VideoReformatter()
+
+    def __call__(self, frame: VideoFrame) -> np.ndarray:
+        turns = (frame.rotation // 90) % 4
+        width, height = (MODEL_HEIGHT, MODEL_WIDTH) if turns % 2 else (MODEL_WIDTH, MODEL_HEIGHT)
+        out = self._reformatter.reformat(
+            frame,
+            width,
+            height,
+            format="rgb24",
+            interpolation="AREA",
+            src_color_range=frame.color_range,
+            dst_color_range="JPEG",
+        ).to_ndarray()
+        return np.ascontiguousarray(np.rot90(out, turns)) if turns else out
+
+
 def fit(width: float, height: float, box: int) -> tuple[int, int]:
     """The size of width x height fitted into box x box, never enlarged."""
     scale = min(1.0, box / max(width, height, 1))
@@ -84,10 +110,20 @@ class FrameAnalyzer:
         thumbnails: ThumbnailPicker | None = None,
         sample_aspect: Fraction = Fraction(1),
         duration_hint: float | None = None,
+        wait: Callable[[], None] = lambda: None,
     ) -> None:
+        """`wait()` is called every 0.1 s while the shot model holds the analysis up."""
         self.detector = CutDetector(fps_hint)
         self.gradual = GradualDetector(fps_hint)
-        self.boundaries = SceneBoundaries(fps_hint)
+        # Small pictures of recent frames, for the boundaries to see what came back after a
+        # model change: kept as long as the model's decisions lag the decoder, and a bit more.
+        self._pictures: dict[int, np.ndarray] = {}
+        self._picture_memory = max(300, round(8 * (fps_hint if 1 <= fps_hint <= 240 else 30)))
+        self.boundaries = SceneBoundaries(fps_hint, self._pictures.get, self.detector.score)
+        self.model = ShotModel(wait)
+        self._model_step = sampling_step(fps_hint)
+        self._model_input = ModelInput()
+        self._model_taken = 0  # model frames handed to the boundaries
         self.camera = ShiftTracker()
         # Frames wait this long before their scene is settled: a transition is final a window
         # after it ends, and one still being weighed may begin a window before that.
@@ -154,8 +190,14 @@ class FrameAnalyzer:
         shift = (self.camera.dx[-1] * width, self.camera.dy[-1] * width)
         decisions = self.detector.push(luma, shift)
         self.contrast.append(self.detector.last_std)
-        for found in self.gradual.push(tiny(luma), self.detector.last_std < FLAT):
+        picture = tiny(luma)
+        self._pictures[index] = picture
+        self._pictures.pop(index - self._picture_memory, None)
+        for found in self.gradual.push(picture, self.detector.last_std < FLAT):
             self.boundaries.transition(found)
+        if index % self._model_step == 0:
+            self.model.push(self._model_input(frame))
+            self._take_model()
         if t >= self._next_sample_t:
             self._next_sample_t = t + self._sample_interval
             self._sample_detail(frame)
@@ -164,10 +206,12 @@ class FrameAnalyzer:
         self._apply(decisions)
 
     def finish(self) -> None:
+        self.model.finish()
+        self._take_model()
         self._apply(self.detector.finish())
         for found in self.gradual.finish():
             self.boundaries.transition(found)
-        self._release(self.count)
+        self._release(self.count, final=True)
         if self.thumbnails is not None:
             self.thumbnails.finish()
 
@@ -178,8 +222,24 @@ class FrameAnalyzer:
             self._cut_frontier = index + 1
         self._release(min(self._cut_frontier, self.count - self._release_lag))
 
-    def _release(self, upto: int) -> None:
-        for index, starts, inside in self.boundaries.release(upto):
+    def _take_model(self) -> None:
+        """Hand the model's new probabilities to the boundaries, one per source frame."""
+        model, step = self.model, self._model_step
+        known = len(model.single)
+        if known == self._model_taken:
+            return
+        single = np.repeat(np.asarray(model.single[self._model_taken : known]), step)
+        many = np.repeat(np.asarray(model.many[self._model_taken : known]), step)
+        # The last model frame stands for the source frames after it, however many there are.
+        room = self.count - len(self.boundaries.single) if known == model.count else None
+        if room is not None and len(single) < room:
+            single = np.pad(single, (0, room - len(single)), mode="edge")
+            many = np.pad(many, (0, room - len(many)), mode="edge")
+        self.boundaries.model(single[:room].tolist(), many[:room].tolist())
+        self._model_taken = known
+
+    def _release(self, upto: int, final: bool = False) -> None:
+        for index, starts, inside in self.boundaries.release(upto, final):
             if starts:
                 self.cut_frames.append(index)
             if self.thumbnails is not None:

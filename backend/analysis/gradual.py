@@ -173,11 +173,12 @@ class GradualDetector:
             return None
         if kind == "wipe" and not _pixelwise(frames, mean, frames[0], frames[-1]):
             return None
-        quality = _dissimilarity(a, b) - float(residual.max())
+        quality = dissimilarity(a, b) - float(residual.max())
         return Transition(start, middle_at, end, kind, quality)
 
 
-def _dissimilarity(a: np.ndarray, b: np.ndarray) -> float:
+def dissimilarity(a: np.ndarray, b: np.ndarray) -> float:
+    """1 - correlation of two pictures: 0 for the same one at any brightness; 0 if one is plain."""
     a = a - a.mean()
     b = b - b.mean()
     norm = float(np.sqrt(np.dot(a, a) * np.dot(b, b)))

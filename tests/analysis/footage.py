@@ -1,9 +1,12 @@
 """Footage built by construction: shots with camera motion, joined by known transitions.
 
 Each shot films its own textured "world" (clouds of several scales, like foliage or a wall)
-through a camera that can stand still, pan, whip back and forth, shake, zoom, or watch a
-subject walk through. Shots are joined by cuts, cross-dissolves, fades through black or white
-and wipes; flashes and one-frame glitches can be dropped in. The truth (where each change is,
+through a camera that can stand still, pan, whip back and forth, shake, zoom, roll (turn
+about its axis), watch a subject walk through, be passed close by someone (most of the picture
+covered for a moment), watch several subjects move about, see its light drift slowly (a sky at
+dusk) or be switched on. Shots are joined by cuts, cross-dissolves, fades through black or
+white, wipes and pushes (the new picture slides in and pushes the old one out); flashes and
+one-frame glitches can be dropped in. The truth (where each change is,
 its kind and span) is known because the clip is made from it. Used by the tests (small clips)
 and by bench/analysis.py (bigger ones, beside PySceneDetect).
 """
@@ -21,8 +24,10 @@ from PIL import Image
 
 from tests.videos import AudioKind, write_yuv_video
 
-Camera = Literal["still", "pan", "whip", "shake", "zoom", "walk"]
-Join = Literal["cut", "dissolve", "fade_black", "fade_white", "wipe"]
+Camera = Literal[
+    "still", "pan", "whip", "shake", "zoom", "walk", "roll", "drift", "pass", "light", "subjects"
+]
+Join = Literal["cut", "dissolve", "fade_black", "fade_white", "wipe", "push"]
 # What the analyser reports for each join.
 KIND = {
     "cut": "cut",
@@ -30,6 +35,7 @@ KIND = {
     "fade_black": "fade",
     "fade_white": "fade",
     "wipe": "wipe",
+    "push": "wipe",
 }
 # Studio range, as cameras write luma.
 BLACK, WHITE = 16.0, 235.0
@@ -156,12 +162,65 @@ class _World:
             crop = Image.fromarray(view[oy : oy + ch, ox : ox + cw], mode="F")
             view = np.asarray(crop.resize((w, h), Image.Resampling.BILINEAR))
         view = np.array(view, dtype=np.float32)
+        if shot.camera == "roll":
+            # Back and forth by up to 20 degrees, about twice in three seconds.
+            angle = 20.0 * math.sin(2 * math.pi * (t / 1.6 + self.phase))
+            turned = Image.fromarray(view, mode="F").rotate(
+                angle, Image.Resampling.BILINEAR, fillcolor=float(view.mean())
+            )
+            view = np.asarray(turned, dtype=np.float32).copy()
+        elif shot.camera == "drift":
+            # Light that drifts slowly: the picture darkens and warms across the shot while a
+            # broad bright patch wanders over it.
+            share = t / max(shot.seconds, 1e-6)
+            yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+            cx2 = w * (0.2 + 0.6 * share)
+            glow = np.exp(-(((xx - cx2) / (0.5 * w)) ** 2 + ((yy - h / 2) / (0.6 * h)) ** 2))
+            view = view * (1.0 - 0.45 * share) + 50.0 * glow
+        elif shot.camera == "light":
+            # A light switched on half way through: the same picture, much brighter at once.
+            if t >= shot.seconds / 2:
+                view = np.minimum(235.0, view * 1.5 + 20.0)
+        elif shot.camera == "pass":
+            # Someone walks close past the lens: a dark shape wider than the picture crosses it
+            # in under half a second, half way through the shot.
+            start, length = shot.seconds / 2 - 0.2, 0.4
+            if start <= t < start + length:
+                edge = round(-1.2 * w + 2.4 * w * (t - start) / length)
+                lo, hi = max(0, edge), min(w, edge + round(1.2 * w))
+                view[:, lo:hi] = 0.35 * view[:, lo:hi] + 12.0
+        elif shot.camera == "subjects":
+            view = self._subjects(view, t)
         if shot.camera == "walk":
             sw = self.subject.shape[1]
             x = round(-sw + (w + sw) * t / max(shot.seconds, 1e-6))
             lo, hi = max(0, x), min(w, x + sw)
             if hi > lo:
                 view[h // 6 :, lo:hi] = self.subject[h // 6 :, lo - x : hi - x]
+        return view
+
+    def tint_at(self, t: float) -> np.ndarray:
+        """The shot's colour at time t: a drifting light warms as it goes."""
+        if self.shot.camera != "drift":
+            return self.tint
+        share = t / max(self.shot.seconds, 1e-6)
+        return np.clip(self.tint + share * np.array([-25.0, 30.0]), 16.0, 240.0)
+
+    def _subjects(self, view: np.ndarray, t: float) -> np.ndarray:
+        """A fixed camera watching three subjects cross and circle in front of the background."""
+        h, w = view.shape
+        sh, sw = self.subject.shape[0] // 2, max(4, self.subject.shape[1] // 2)
+        tracks = (
+            (0.1 + 0.8 * ((t * 0.3 + self.phase) % 1.0), 0.55),
+            (0.5 + 0.3 * math.cos(t * 1.7), 0.35 + 0.15 * math.sin(t * 1.7)),
+            (0.9 - 0.8 * ((t * 0.2) % 1.0), 0.7),
+        )
+        for fx, fy in tracks:
+            x, y = round(fx * w - sw / 2), round(fy * h - sh / 2)
+            lo, hi = max(0, x), min(w, x + sw)
+            top, bottom = max(0, y), min(h, y + sh)
+            if hi > lo and bottom > top:
+                view[top:bottom, lo:hi] = self.subject[top - y : bottom - y, lo - x : hi - x]
         return view
 
 
@@ -235,10 +294,11 @@ def _picture(
             alpha = (t - (boundary - seconds / 2)) / seconds
             a = worlds[k].frame(t - starts[k], i - round(starts[k] * clip.fps))
             b = worlds[k + 1].frame(t - boundary, i - round(boundary * clip.fps))
-            ta, tb = worlds[k].tint, worlds[k + 1].tint
+            ta, tb = worlds[k].tint_at(t - starts[k]), worlds[k + 1].tint_at(t - boundary)
             return _mix(join, alpha, a, b, ta, tb, k)
     world = worlds[shot]
-    return world.frame(t - starts[shot], i - round(starts[shot] * clip.fps)), world.tint
+    local = t - starts[shot]
+    return world.frame(local, i - round(starts[shot] * clip.fps)), world.tint_at(local)
 
 
 def _mix(
@@ -260,9 +320,16 @@ def _mix(
             return level + (a - level) * g, grey + (ta - grey) * g
         g = 2 * alpha - 1
         return level + (b - level) * g, grey + (tb - grey) * g
+    h, w = a.shape
+    if join == "push":
+        # The new picture slides in from the right and pushes the old one out to the left.
+        edge = round(alpha * w)
+        out = np.empty_like(a)
+        out[:, : w - edge] = a[:, edge:]
+        out[:, w - edge :] = b[:, :edge] if edge else b[:, :0]
+        return out, ta if alpha < 0.5 else tb
     # A wipe: the new picture pushes in from the left (or the top, every other wipe).
     out = a.copy()
-    h, w = a.shape
     if k % 2 == 0:
         edge = round(alpha * w)
         out[:, :edge] = b[:, :edge]

