@@ -33,7 +33,7 @@ worker: migrate
 	$(VENV)/bin/celery -A backend.celery_worker worker --loglevel=INFO \
 		--concurrency=$${CLIPSCOPE_WORKERS:-2} --hostname=$${WORKER_NAME:-clipscope-$$$$@%h}
 
-PY_DIRS := $(wildcard backend tests bench migrations localexpo)
+PY_DIRS := $(wildcard backend tests bench migrations localexpo tools)
 
 lint: dev-venv
 	$(VENV)/bin/ruff check $(PY_DIRS)

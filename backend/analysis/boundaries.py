@@ -35,11 +35,16 @@ JOIN = 0.3
 # alike (1 - correlation: brightness alone changes nothing) mean the picture came back: a light
 # switched on, a flash, someone passing close to the lens, an insert under 0.75 s. No change.
 CAME_BACK = 0.3
+DIM = 0.6
 # A long dissolve the mixture test measured this clearly stands without the model, which
 # misses dissolves of a second and more between quiet shots (quality: ends apart less the
 # share left unexplained, 0..1).
 LONG_DISSOLVE_S = 1.2
 CLEAR_DISSOLVE = 0.8
+# A run where only `many` passes THRESHOLD (the model sees frames inside a transition but no
+# centre: wipes and pushes, mostly) is a change when it lasts this long and `single` reaches
+# SUPPORT.
+SOFT_S = 0.1
 # A model change without a signal find is a dissolve when this long at probability `many`.
 _GRADUAL_S = 0.3
 # Fades: contrast sags towards the black (or white) frames; a cut is a fade when the contrast
@@ -81,6 +86,7 @@ class SceneBoundaries:
         self._min_gap = max(1, round(fps * MIN_GAP_S))
         self._gradual_frames = max(2, round(fps * _GRADUAL_S))
         self._long_dissolve = round(fps * LONG_DISSOLVE_S)
+        self._soft_frames = max(3, round(fps * SOFT_S))
         self.found: list[Boundary] = []  # decided, in order
         self.single = array("f")  # model probabilities per source frame
         self.many = array("f")
@@ -120,31 +126,40 @@ class SceneBoundaries:
         return out
 
     def _scan_model(self, upto: int, final: bool) -> None:
-        single = self.single
         i = self._scan
         while i < upto:
-            if single[i] <= THRESHOLD:
+            if not self._hot(i):
                 i += 1
                 continue
             j = i
             while True:
-                while j < upto and single[j] > THRESHOLD:
+                while j < upto and self._hot(j):
                     j += 1
                 k = j
                 while (
                     k < upto
-                    and single[k] <= THRESHOLD
+                    and not self._hot(k)
                     and (k - j < self._min_gap or self.many[k] > JOIN)
                 ):
                     k += 1
-                if k >= upto or single[k] <= THRESHOLD:
+                if k >= upto or not self._hot(k):
                     break
                 j = k
             if k >= upto and not final:
                 break  # the run may go on: decide it once its end is seen
-            self._decide_run(i, j - 1)
+            if self._is_change(i, j - 1):
+                self._decide_run(i, j - 1)
             i = j
         self._scan = upto if final else i
+
+    def _hot(self, frame: int) -> bool:
+        return self.single[frame] > THRESHOLD or self.many[frame] > THRESHOLD
+
+    def _is_change(self, first: int, last: int) -> bool:
+        """A run the model is sure of, or a gradual one (`many` only) it leans towards."""
+        peak = max(self.single[first : last + 1])
+        soft = last - first + 1 >= self._soft_frames and self._supported(first, last)
+        return peak > THRESHOLD or soft
 
     def _decide_run(self, first: int, last: int) -> None:
         """One model change over frames first..last: placed and named by the signals if they can."""
@@ -190,20 +205,21 @@ class SceneBoundaries:
 
     def _came_back(self, first: int, last: int) -> bool:
         m = self.margin
-        before = [self._looks(first - k) for k in (1, m, 2 * m, 3 * m)]
-        after = [self._looks(last + k) for k in (1, m, 2 * m, 3 * m)]
+        # A margin away at least: the frames next to a gradual change are its own mixtures.
+        before = [self._picture(first - k) if first >= k else None for k in (m, 2 * m, 3 * m)]
+        after = [self._picture(last + k) for k in (m, 2 * m, 3 * m)]
+        # Dim pictures (the ends of a fade, a passer-by's shadow) are no shot to compare: only
+        # those with most of the contrast seen around here count, and never a plain one.
+        stds = [float(p.std()) for p in (*before, *after) if p is not None]
+        floor = max([FLAT, *(DIM * s for s in stds)])
+        clear_before = [p for p in before if p is not None and float(p.std()) >= floor]
+        clear_after = [p for p in after if p is not None and float(p.std()) >= floor]
         return any(
             dissimilarity(a.ravel(), b.ravel()) < CAME_BACK
-            for a in before
-            if a is not None
-            for b in after
-            if b is not None and b.shape == a.shape
+            for a in clear_before
+            for b in clear_after
+            if b.shape == a.shape
         )
-
-    def _looks(self, frame: int) -> np.ndarray | None:
-        """The picture of a frame, if it is known and not plain (a plain one matches anything)."""
-        picture = self._picture(frame) if frame >= 0 else None
-        return picture if picture is not None and float(picture.std()) >= FLAT else None
 
     def _decide_signals(self, ready: int, final: bool) -> None:
         """Signal finds the model did not take: kept where it leans their way."""
