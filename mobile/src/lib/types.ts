@@ -177,3 +177,8 @@ export interface Batch {
 export function isBatchTerminal(status: BatchStatus): boolean {
   return status !== 'queued' && status !== 'processing';
 }
+
+export interface BatchPage {
+  batches: Batch[];
+  next_cursor: string | null;
+}

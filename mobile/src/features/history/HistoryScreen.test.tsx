@@ -26,7 +26,7 @@ test('lists the jobs, with progress for running ones, and deletes one', async ()
   renderApp('/history');
 
   expect(await screen.findByText('64 %')).toBeTruthy();
-  expect(screen.getByText('Analyzing 0:27 of 0:42')).toBeTruthy();
+  expect(screen.getByText('Analysing 0:27 of 0:42')).toBeTruthy();
   expect(screen.getByText('dog.mp4')).toBeTruthy();
 
   fireEvent.press(screen.getByTestId('delete-done-1'));

@@ -36,7 +36,7 @@ test('polls every 2 s, stops in the background and resumes with an immediate ref
   renderApp('/jobs/job-1');
 
   expect(await screen.findByText('40 %')).toBeTruthy();
-  expect(screen.getByText('Analyzing 0:16 of 0:42')).toBeTruthy();
+  expect(screen.getByText('Analysing 0:16 of 0:42')).toBeTruthy();
   const first = net.count('GET', JOB_PATH);
 
   await advance(2000);

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useVideoPlayer, VideoView, type VideoPlayer } from 'expo-video';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { ActivityIndicator, StyleSheet } from 'react-native';
 
 import { useAuthedApi } from '@/features/auth/session';
@@ -47,8 +47,11 @@ export function Player({ jobId, aspectRatio, seek }: Props) {
  */
 function Surface({ source, aspectRatio, seek }: { source: string; aspectRatio: number; seek: Seek | null }) {
   const player = useVideoPlayer(source);
+  const played = useRef(false);
   useEffect(() => {
-    if (seek) seekAndPlay(player, seek.timeS);
+    if (!seek) return;
+    seekAndPlay(player, seek.timeS, !played.current);
+    played.current = true;
   }, [seek, player]);
   return (
     <VideoView
@@ -65,8 +68,13 @@ const styles = StyleSheet.create({
   video: { width: '100%', borderRadius: radius.md, backgroundColor: '#000' },
 });
 
-/** The player is an external object (the native player), moved from outside React's state. */
-function seekAndPlay(player: VideoPlayer, timeS: number): void {
+/**
+ * The player is an external object (the native player), moved from outside React's state. A tap
+ * on a scene plays without sound: the person may be anywhere, and sound they did not ask for is
+ * worse than none. Once they turn the sound on with the player's controls, it stays theirs.
+ */
+function seekAndPlay(player: VideoPlayer, timeS: number, first: boolean): void {
+  if (first) player.muted = true;
   player.currentTime = timeS;
   player.play();
 }
