@@ -140,21 +140,23 @@ export function createApi(options: ApiOptions) {
     retryJob: (id: string) => post<Job>(`/api/jobs/${encodeURIComponent(id)}/retry`),
     /** Where the player streams the source video from (Range requests, bearer auth). */
     videoUrl: (id: string) => url(`/api/jobs/${encodeURIComponent(id)}/video`),
-    /**
-     * The source video's first byte (phones) or all of it as a Blob (browsers, whose <video> cannot
-     * send a bearer token); a 410 says the server no longer keeps it.
-     */
-    fetchVideo: async (id: string, whole: boolean): Promise<Blob | null> => {
+    /** The source video's first byte: whether the server still keeps it (a 410 says it does not). */
+    fetchVideo: async (id: string): Promise<null> => {
       let response: Response;
       try {
         response = await fetch(url(`/api/jobs/${encodeURIComponent(id)}/video`), {
-          headers: whole ? authHeaders() : { ...authHeaders(), Range: 'bytes=0-0' },
+          headers: { ...authHeaders(), Range: 'bytes=0-0' },
         });
       } catch {
         throw offlineError();
       }
       if (!response.ok) throw fail(response.status, parseJson(await response.text()), true, response);
-      return whole ? response.blob() : null;
+      return null;
+    },
+    /** A signed URL of the video (an hour) for a player that cannot send the token: browsers. */
+    videoLink: async (id: string): Promise<string> => {
+      const link = await post<{ url: string; expires_in: number }>(`/api/jobs/${encodeURIComponent(id)}/video-link`);
+      return url(link.url);
     },
     deleteJob: async (id: string) => {
       await send('DELETE', `/api/jobs/${encodeURIComponent(id)}`);

@@ -26,6 +26,7 @@ function batch(overrides: Partial<Batch>): Batch {
     jobs: [job({ id: 'j-1', progress: 30, video: { filename: 'beach.mp4', size_bytes: 1000, content_type: 'video/mp4' } }), job({ id: 'j-2', progress: 10, video: { filename: 'hike.mp4', size_bytes: 1000, content_type: 'video/mp4' } })],
     created_at: '2026-11-30T03:00:00Z',
     finished_at: null,
+    links: { self: '/api/batches/b-1', cancel: '/api/batches/b-1/cancel' },
     ...overrides,
   };
 }

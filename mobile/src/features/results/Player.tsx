@@ -29,7 +29,7 @@ export function Player({ jobId, aspectRatio, seek }: Props) {
     queryKey: ['video', 'available', jobId],
     enabled,
     queryFn: async () => {
-      await api.fetchVideo(jobId, false);
+      await api.fetchVideo(jobId);
       return true;
     },
     retry: false,

@@ -15,34 +15,33 @@ interface Props {
   seek: Seek | null;
 }
 
+/** The link is good for an hour; a page left open longer asks for a new one before it is used. */
+const LINK_FRESH_MS = 50 * 60 * 1000;
+
 /**
- * Browsers: a <video> cannot send a bearer token, so the clip is fetched with it and played from
- * an object URL (revoked when the player leaves the screen).
+ * Browsers: a <video> cannot send a bearer token, so the app asks for a signed link to this job's
+ * video and gives the player that URL: it streams with Range requests and starts playing within
+ * a second, instead of downloading the whole clip first. The link's answer also says whether the
+ * server still keeps the video (a 410 is said in words).
  */
 export function Player({ jobId, aspectRatio, seek }: Props) {
   const { api, enabled } = useAuthedApi();
-  const video = useQuery({
-    queryKey: ['video', 'blob', jobId],
+  const link = useQuery({
+    queryKey: ['video', 'link', jobId],
     enabled,
     queryFn: async () => {
-      const blob = await api.fetchVideo(jobId, true);
-      return blob ? URL.createObjectURL(blob) : null;
+      await api.fetchVideo(jobId);
+      return api.videoLink(jobId);
     },
-    retry: false,
-    staleTime: Infinity,
-    gcTime: 0,
+    staleTime: LINK_FRESH_MS,
   });
-  const objectUrl = video.data ?? null;
-  useEffect(() => () => {
-    if (objectUrl) URL.revokeObjectURL(objectUrl);
-  }, [objectUrl]);
-  if (video.error) return <ErrorNotice error={video.error} />;
-  if (!objectUrl) return <ActivityIndicator color={colors.accent} />;
-  return <Surface source={objectUrl} aspectRatio={aspectRatio} seek={seek} />;
+  if (link.error) return <ErrorNotice error={link.error} />;
+  if (!link.data) return <ActivityIndicator color={colors.accent} />;
+  return <Surface source={link.data} aspectRatio={aspectRatio} seek={seek} />;
 }
 
 /**
- * Made once the object URL exists: expo-video's web player starts playing whenever its source is
+ * Made once the URL exists: expo-video's web player starts playing whenever its source is
  * replaced, so the player is created with its source instead.
  */
 function Surface({ source, aspectRatio, seek }: { source: string; aspectRatio: number; seek: Seek | null }) {
