@@ -60,6 +60,13 @@ export async function playerOnScreen(page) {
     const v = document.querySelector('video');
     return !!v && !v.paused && v.currentTime > 0;
   }, null, { timeout: 30_000 });
+  // The page scrolls the player into view (smoothly): wait for it to arrive, or fail below.
+  await page
+    .waitForFunction(() => {
+      const box = document.querySelector('video')?.getBoundingClientRect();
+      return !!box && box.top >= 0 && box.top <= window.innerHeight - 40;
+    }, null, { timeout: 5_000 })
+    .catch(() => undefined);
   const seen = await video.evaluate((v) => {
     const box = v.getBoundingClientRect();
     return { muted: v.muted, top: box.top, bottom: box.bottom, height: window.innerHeight, buffered: v.buffered.length ? v.buffered.end(v.buffered.length - 1) : 0, duration: v.duration };

@@ -146,6 +146,8 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, clips
     const now = Number(document.querySelector('[data-testid="job-progress"]')?.getAttribute('aria-valuenow'));
     return now >= 35 && now < 90;
   }, null, { timeout: 120_000 });
+  // The web has no push: the page must not promise a notification.
+  if ((await page.locator('body').innerText()).includes('we notify you')) throw new Error('the web page promises a notification');
   const before = await page.getByTestId('job-progress').getAttribute('aria-valuenow');
   log(`killing the server (SIGKILL) at ${before} % and starting it again`);
   await backend.crashAndRestart();

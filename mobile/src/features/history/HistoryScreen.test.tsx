@@ -32,8 +32,8 @@ test('lists the jobs, with progress for running ones, and deletes one', async ()
   expect(screen.getByLabelText('Open dog.mp4, Ready')).toBeTruthy();
   expect(screen.getByLabelText('Delete: dog.mp4')).toBeTruthy();
   expect(screen.getByLabelText('Cancel: beach.mov')).toBeTruthy();
-  // The whole width and two lines for a name: at 320 pt it is no longer cut to a few letters.
-  expect(screen.getByTestId('job-name-done-1').props.numberOfLines).toBe(2);
+  // The whole width and three lines for a name: at 320 pt it is no longer cut to a few letters.
+  expect(screen.getByTestId('job-name-done-1').props.numberOfLines).toBe(3);
 
   fireEvent.press(screen.getByTestId('delete-done-1'));
   fireEvent.press(screen.getByTestId('confirm-delete-done-1'));

@@ -50,9 +50,9 @@ export function JobRow({ job, actions }: { job: Job; actions: RowActions }) {
           </View>
         )}
         <View style={styles.text}>
-          {/* The whole width for the name (two lines), the pill below it: at 320 pt a name beside
+          {/* The whole width for the name (up to three lines), the pill below it: at 320 pt a name beside
               the pill was cut to a few characters. */}
-          <FileName name={job.video.filename} style={type.heading} lines={2} testID={`job-name-${job.id}`} />
+          <FileName name={job.video.filename} style={type.heading} lines={3} testID={`job-name-${job.id}`} />
           <View style={styles.top}>
             <StatusPill status={job.status} />
             <Text style={[type.small, styles.name]} numberOfLines={1}>

@@ -1,6 +1,6 @@
 import { Ionicons } from '@expo/vector-icons';
-import { useState } from 'react';
-import { Pressable, StyleSheet, Text, View } from 'react-native';
+import { useRef, useState } from 'react';
+import { Platform, Pressable, StyleSheet, Text, View, type HostInstance } from 'react-native';
 
 import { formatBytes, formatDuration, formatFps } from '@/lib/format';
 import type { AnalysisResult, JobWithResult } from '@/lib/types';
@@ -30,9 +30,14 @@ export function Report({ job, result, scrollTo }: Props) {
   const [playerY, setPlayerY] = useState(0);
   const [shared, setShared] = useState<ShareOutcome | null>(null);
   const summary = shareSummary(job.video.filename, result);
+  const playerBox = useRef<HostInstance>(null);
   const seekTo = (timeS: number) => {
     setSeek((old) => ({ timeS, tap: (old?.tap ?? 0) + 1 }));
-    scrollTo?.(playerY);
+    // Browsers: the view is a DOM element, and whichever box scrolls (the page or the list)
+    // brings it into view; phones scroll the screen's list to the card's offset.
+    const element = Platform.OS === 'web' ? (playerBox.current as unknown as HTMLElement | null) : null;
+    if (element?.scrollIntoView) element.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    else scrollTo?.(playerY);
   };
   // Time order, as on the chart; scores are relative to this clip: the strongest gets a full bar.
   const highlights = meaningfulHighlights(result);
@@ -41,7 +46,7 @@ export function Report({ job, result, scrollTo }: Props) {
   return (
     <>
       <FileName name={job.video.filename} style={[type.title, styles.title]} testID="results-title" />
-      <View onLayout={(event) => setPlayerY(event.nativeEvent.layout.y)}>
+      <View ref={playerBox} onLayout={(event) => setPlayerY(event.nativeEvent.layout.y)}>
         <Card title="Video" testID="player-card">
           <Player jobId={job.id} aspectRatio={aspect} seek={seek} />
           <Text style={type.small}>A tapped scene or highlight plays here without sound; the player’s speaker button turns it on.</Text>
