@@ -87,6 +87,8 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, clips
   await page.getByTestId('upload-button').click();
   await page.getByTestId('error-title').filter({ hasText: 'Not a video we can read' }).waitFor();
   if (await page.getByText('Try again').count()) throw new Error('"Try again" is offered for a file that is not a video');
+  // The refusal is the whole story: no bar at "100 %" and no "Upload stopped." beside it.
+  if (await page.getByTestId('upload-progress').count()) throw new Error('a refused file still shows an upload bar');
   await noJavaScriptErrorText();
   await shot('04-refused-file');
 
