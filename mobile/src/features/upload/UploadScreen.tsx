@@ -90,7 +90,7 @@ export function UploadScreen() {
           accessibilityState={{ disabled: batch.isPending }}
           disabled={batch.isPending}
           onPress={() => void onPick()}
-          style={({ pressed }) => [styles.drop, pressed && styles.dropPressed]}
+          style={({ pressed }) => [styles.drop, pressed && styles.dropPressed, batch.isPending && styles.dropDisabled]}
           testID="pick-video"
         >
           <View style={styles.dropIcon}>
@@ -216,6 +216,8 @@ const styles = StyleSheet.create({
     gap: space.sm,
   },
   dropPressed: { backgroundColor: colors.accentSoft },
+  // Greyed while a batch is sent: one request at a time.
+  dropDisabled: { opacity: 0.45 },
   dropIcon: {
     width: 64,
     height: 64,
