@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip --disable-pip-version-check
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint typecheck pytest mobile-test screenshots bench migrate venv dev-venv clean push-service worker test-servers
+.PHONY: run test lint typecheck pytest mobile-test api-types screenshots bench migrate venv dev-venv clean push-service worker test-servers
 
 $(VENV)/.stamp-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ pytest: dev-venv test-servers
 
 mobile-test: venv
 	bash mobile/scripts/test.sh
+
+# Regenerates the app's API types (mobile/src/lib/api.gen.ts) from the server's OpenAPI document.
+api-types: venv
+	bash mobile/scripts/api-types.sh
 
 # Regenerates docs/screenshots with the browser test (the only run that writes them).
 screenshots: venv

@@ -79,7 +79,11 @@ def build_document(app: Flask) -> dict[str, Any]:
             for arg in sorted(rule.arguments)
         ]
         if op.query is not None:
-            for name, prop in op.query.model_json_schema().get("properties", {}).items():
+            # Enums used by a query (a job's status) are components like the bodies' ones: a
+            # "#/$defs/..." reference would point nowhere in this document.
+            query = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(query.pop("$defs", {}))
+            for name, prop in query.get("properties", {}).items():
                 params.append({"name": name, "in": "query", "required": False, "schema": prop})
         if params:
             doc["parameters"] = params

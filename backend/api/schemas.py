@@ -70,6 +70,11 @@ class JobOut(BaseModel):
     links: JobLinks
 
 
+class VideoLinkOut(BaseModel):
+    url: str = Field(description="Relative URL of the video; no token needed, Range requests work.")
+    expires_in: int = Field(description="Seconds the link stays valid.")
+
+
 class SceneOut(Scene):
     thumbnail_url: str
 

@@ -51,7 +51,8 @@ async function waitHealthy(url, child, deadlineMs) {
 /**
  * The real backend as `make run` starts it. `restart()` stops it as a deploy does (SIGTERM: a
  * running job finishes or is given back) and starts it again; `crashAndRestart()` kills it
- * (SIGKILL: the job's lease expires and the new server runs it again as its next attempt).
+ * (SIGKILL: the job's lease expires and the new server runs it again as its next attempt);
+ * `crash()` and `start()` leave it down in between, as an outage does.
  */
 export async function startBackend(repo, workDir) {
   const port = await freePort();
@@ -120,5 +121,8 @@ export async function startBackend(repo, workDir) {
       await stop('SIGKILL');
       await launch();
     },
+    /** SIGKILL and stay down (an outage), until `start()`. */
+    crash: () => stop('SIGKILL'),
+    start: () => launch(),
   };
 }

@@ -3,6 +3,18 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+import {
+  accountActions,
+  batchProgress,
+  darkHistory,
+  deepLinkDuringOutage,
+  historyNamesAt320,
+  playerOnScreen,
+  serverAddressInWords,
+  shareFallback,
+  uploadOutage,
+} from './afternoon.mjs';
+
 const PHONE = { width: 400, height: 860 };
 const SMALL_PHONE = { width: 320, height: 640 };
 
@@ -20,7 +32,7 @@ function watchProgressBars() {
   new MutationObserver(record).observe(document, { subtree: true, childList: true, attributes: true });
 }
 
-export async function runFlow({ context, appUrl, backend, video, notVideo, shotsDir, log }) {
+export async function runFlow({ context, appUrl, backend, video, notVideo, clips, shotsDir, log }) {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.setViewportSize(PHONE);
   await page.addInitScript(watchProgressBars);
@@ -43,6 +55,9 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
   await page.goto(appUrl);
   await page.getByTestId('sign-in-screen').waitFor();
   await shot('01-sign-in');
+
+  step('"hello world" is not an address, and "Change" can be cancelled');
+  await serverAddressInWords(page);
 
   step('a wrong server address is refused in words (the static web server is not Clipscope)');
   await page.getByTestId('change-server').click();
@@ -72,6 +87,8 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
   await page.getByTestId('upload-button').click();
   await page.getByTestId('error-title').filter({ hasText: 'Not a video we can read' }).waitFor();
   if (await page.getByText('Try again').count()) throw new Error('"Try again" is offered for a file that is not a video');
+  // The refusal is the whole story: no bar at "100 %" and no "Upload stopped." beside it.
+  if (await page.getByTestId('upload-progress').count()) throw new Error('a refused file still shows an upload bar');
   await noJavaScriptErrorText();
   await shot('04-refused-file');
 
@@ -84,7 +101,7 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
   await insideCard(page, 'picked-name', 'picked-video');
   await shot('05-picked');
 
-  step('upload it with tus (throttled so its progress shows); the server is killed mid-upload and comes back');
+  step('upload it with tus (throttled so its progress shows); the server is killed mid-upload, stays down, and comes back');
   const tusRequests = [];
   page.on('request', (request) => {
     if (new URL(request.url()).pathname.startsWith('/api/uploads')) tusRequests.push(request.method());
@@ -106,8 +123,8 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
     return bytes >= 1024 * 1024 ? bytes : null;
   }, 60_000, 'the server to hold 1 MiB of the upload');
   const seenBeforeCut = await page.evaluate(() => window.__progress['upload-progress'].length);
-  log(`killing the server (SIGKILL) with ${kept} of ${total} bytes uploaded, and starting it again`);
-  await backend.crashAndRestart();
+  log(`killing the server (SIGKILL) with ${kept} of ${total} bytes uploaded; it stays down a while`);
+  await uploadOutage({ page, backend, tusRequests, log, shot });
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   await page.getByTestId('job-screen').waitFor({ timeout: 120_000 });
   const afterCut = (await page.evaluate(() => window.__progress['upload-progress'])).slice(seenBeforeCut);
@@ -131,6 +148,8 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
     const now = Number(document.querySelector('[data-testid="job-progress"]')?.getAttribute('aria-valuenow'));
     return now >= 35 && now < 90;
   }, null, { timeout: 120_000 });
+  // The web has no push: the page must not promise a notification.
+  if ((await page.locator('body').innerText()).includes('we notify you')) throw new Error('the web page promises a notification');
   const before = await page.getByTestId('job-progress').getAttribute('aria-valuenow');
   log(`killing the server (SIGKILL) at ${before} % and starting it again`);
   await backend.crashAndRestart();
@@ -161,6 +180,12 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
   if (!(await page.locator('video').first().evaluate((v) => v.paused))) throw new Error('the video plays by itself');
   await shotWhole(page, 'results-screen', () => shot('08-results'));
 
+  step('a tapped highlight plays on screen, muted, from a stream (not a whole-file download)');
+  const played = await playerOnScreen(page);
+  log(`player: muted ${played.muted}, top ${played.top.toFixed(0)} px, ${played.buffered.toFixed(0)} of ${played.duration.toFixed(0)} s buffered`);
+  step('"Share a summary" does something without the Web Share API');
+  await shareFallback(page, log);
+
   step('at 320 points wide nothing is cut: the summary values fit their boxes');
   await page.setViewportSize(SMALL_PHONE);
   await page.getByTestId('summary').scrollIntoViewIfNeeded();
@@ -168,6 +193,13 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
   await insideCard(page, 'results-title', 'results-screen');
   await shot('09-results-320');
   await page.setViewportSize(PHONE);
+
+  step('the results page reloaded (a deep link) while the server is down: Offline at once, steady, a way out; back by itself');
+  await deepLinkDuringOutage({ page, backend, log, shot });
+
+  step('several videos go as one batch, with a bar, the names and a stop button while they are sent');
+  await page.goto(appUrl);
+  await batchProgress({ page, context, clips, shot, log });
 
   step('history lists the job with its thumbnail');
   await page.goto(`${appUrl}/history`);
@@ -178,13 +210,26 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, shots
     return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
   });
   await shot('10-history');
+  await page.getByTestId('recent-batches').waitFor();
+  await page.setViewportSize(SMALL_PHONE);
+  await historyNamesAt320(page, path.basename(video));
+  await page.setViewportSize(PHONE);
 
   step('settings');
   await page.goto(`${appUrl}/settings`);
   await page.getByTestId('settings-screen').waitFor();
   await shot('11-settings');
 
+  step('change the password, sign out everywhere, sign in again with the new one (prefilled e-mail, to Upload)');
+  await accountActions({ page, email: 'maya@example.com', oldPassword: 'correct horse battery', newPassword: 'staple battery horse 2', shot });
+
+  step('dark mode at 320 px');
+  await page.setViewportSize(SMALL_PHONE);
+  await darkHistory({ page, appUrl, shot });
+  await page.setViewportSize(PHONE);
+
   step('sign out returns to sign-in');
+  await page.goto(`${appUrl}/settings`);
   await page.getByTestId('sign-out').click();
   await page.getByTestId('sign-in-screen').waitFor();
   return { thumbs, bars: chart.bars, narrowest: chart.narrowest, progress: seen };

@@ -40,6 +40,10 @@ try {
   // A file named like a video that is not one: the server refuses it (415).
   const notVideo = path.join(work, 'holiday-notes.mp4');
   writeFileSync(notVideo, 'These are my holiday notes, not a video.\n'.repeat(200));
+  // Two short clips for a batch (different lengths: not the same video twice).
+  const clips = [path.join(work, 'beach-morning.mp4'), path.join(work, 'beach-evening.mp4')];
+  makeVideo(repo, clips[0], { seconds: 6, width: 320, height: 180, fps: 15 });
+  makeVideo(repo, clips[1], { seconds: 8, width: 320, height: 180, fps: 15 });
   const backend = await startBackend(repo, work);
   cleanups.push(() => backend.stop());
   log(`backend at ${backend.url}`);
@@ -77,7 +81,7 @@ try {
   for (const p of context.pages()) p.on('pageerror', (e) => pageErrors.push(String(e)));
 
   try {
-    const outcome = await runFlow({ context, appUrl, backend, video, notVideo, shotsDir, log });
+    const outcome = await runFlow({ context, appUrl, backend, video, notVideo, clips, shotsDir, log });
     log(`results: ${outcome.thumbs} thumbnails, ${outcome.bars} chart bars, narrowest ${outcome.narrowest.toFixed(1)} px`);
   } catch (error) {
     const page = context.pages()[0];

@@ -49,6 +49,9 @@ else
   section "expo install --check"
   timed npx expo install --check
 
+  section "API types match the server's OpenAPI document (scripts/api-types.sh --check)"
+  timed bash "$MOBILE/scripts/api-types.sh" --check
+
   section "tsc --noEmit"
   timed npx tsc --noEmit
 

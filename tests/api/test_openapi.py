@@ -72,3 +72,30 @@ def test_the_published_result_schema_has_the_analyzer_2_fields(client: FlaskClie
     assert "shake" in schemas["Stability"]["properties"]
     codes = set(schemas["QualityWarning"]["properties"]["code"]["enum"])
     assert {"too_quiet", "clipping", "shaky"} <= codes
+
+
+def test_every_reference_in_the_document_resolves(client: FlaskClient) -> None:
+    """Generators (the app's openapi-typescript) refuse a document with a dangling $ref."""
+    doc = client.get("/api/openapi.json").get_json()
+    refs: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                refs.append(ref)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+    assert refs
+    schemas = doc["components"]["schemas"]
+    dangling = [
+        r
+        for r in refs
+        if not (r.startswith("#/components/schemas/") and r.rsplit("/", 1)[1] in schemas)
+    ]
+    assert dangling == []

@@ -114,3 +114,35 @@ def test_both_routes_are_in_the_openapi_document(client: FlaskClient) -> None:
     assert set(video["responses"]) >= {"200", "206"}
     assert video["security"] == [{"bearer": []}]
     assert "202" in paths["/api/jobs/{job_id}/retry"]["post"]["responses"]
+
+
+def test_a_signed_link_streams_the_video_without_a_token(
+    make_app: AppFactory, small_video: Path
+) -> None:
+    """Browsers: the player gets a signed URL and streams it with Range, like a phone does."""
+    app = make_app(keep_source_hours=24)
+    client = app.test_client()
+    auth = AuthActions(client)
+    headers = auth.register()
+    job_id = upload_file(client, headers, small_video).get_json()["job_id"]
+    data = small_video.read_bytes()
+
+    link = client.post(f"/api/jobs/{job_id}/video-link", headers=headers)
+    assert link.status_code == 200
+    body = link.get_json()
+    assert body["expires_in"] == 3600
+    url = body["url"]
+    assert url.startswith(f"/api/jobs/{job_id}/video/signed?access=")
+
+    part = client.get(url, headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.data == data[100:200]
+    assert part.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
+
+    # Only the job it was made for, only as signed, and only for its owner's job.
+    wrong_job = client.get(url.replace(job_id, "another-job", 1))
+    assert wrong_job.status_code == 401
+    assert wrong_job.get_json()["error"]["code"] == "unauthorized"
+    tampered = client.get(url[:-2] + ("AA" if not url.endswith("AA") else "BB"))
+    assert tampered.status_code == 401
+    assert client.post(f"/api/jobs/{job_id}/video-link", headers=auth.register()).status_code == 404
+    assert client.post(f"/api/jobs/{job_id}/video-link").status_code == 401

@@ -1,5 +1,6 @@
 import { createApi } from './api';
-import { ApiError } from './errors';
+import { ApiError, errorTitle, isOutage, messageOf } from './errors';
+import { retryDelay, shouldRetry } from './queryClient';
 import { installFetch, installOfflineFetch } from '@/testing/fetchMock';
 
 test('sends the bearer token and reads the job document', async () => {
@@ -41,4 +42,32 @@ test('no answer at all is reported as offline', async () => {
   installOfflineFetch();
   const api = createApi({ baseUrl: 'https://clipscope.test', token: null });
   await expect(api.listJobs()).rejects.toMatchObject({ code: 'offline', isOffline: true });
+});
+
+test('429 too_many_jobs is a clear refusal; 503 overloaded a quiet outage with its Retry-After', async () => {
+  installFetch({
+    'POST /api/jobs/abc/retry': () => ({
+      status: 429,
+      headers: { 'Retry-After': '30' },
+      body: { error: { code: 'too_many_jobs', message: 'You have 5 analyses running; wait for one to finish.' } },
+    }),
+    'GET /api/results/job/abc': () => ({
+      status: 503,
+      headers: { 'Retry-After': '4' },
+      body: { error: { code: 'overloaded', message: 'The server is busy.' } },
+    }),
+  });
+  const api = createApi({ baseUrl: 'https://clipscope.test', token: 'tok' });
+
+  const refused = await api.retryJob('abc').catch((e: unknown) => e);
+  expect(errorTitle(refused)).toBe('Too many analyses at once');
+  expect(messageOf(refused)).toBe('You have 5 analyses running; wait for one to finish.');
+  expect(isOutage(refused)).toBe(false);
+
+  const busy = await api.getJob('abc').catch((e: unknown) => e);
+  expect(isOutage(busy)).toBe(true);
+  expect(errorTitle(busy)).toBe('Server busy');
+  expect((busy as ApiError).retryAfterS).toBe(4);
+  expect(retryDelay(0, busy)).toBe(4000);
+  expect(shouldRetry(50, busy)).toBe(true);
 });

@@ -1,7 +1,8 @@
-import { ApiError, errorFromBody, isRecord, notClipscopeError, offlineError, parseJson } from './errors';
+import { ApiError, errorFromBody, isRecord, notClipscopeError, offlineError, parseJson, parseRetryAfter } from './errors';
 import { batchForm } from './batchForm';
-import type { AuthResponse, Batch, Health, Job, JobPage, JobStatus, JobWithResult, UploadResponse } from './types';
+import type { AuthResponse, Batch, BatchPage, Health, Job, JobPage, JobStatus, JobWithResult, UploadResponse } from './types';
 import type { PickedVideo, UploadProgress } from './upload.types';
+import { sendForm } from './sendForm';
 import { sendResumable } from './tus';
 
 export interface ApiOptions {
@@ -27,6 +28,7 @@ export interface ListJobsParams {
 export interface UploadParams {
   idempotencyKey: string;
   onProgress?: (progress: UploadProgress) => void;
+  onStall?: (outage: ApiError | null) => void;
   signal?: AbortSignal;
   pushToken?: string | null;
   platform?: string;
@@ -50,9 +52,9 @@ export function createApi(options: ApiOptions) {
     return options.token ? { Authorization: `Bearer ${options.token}` } : {};
   }
 
-  function fail(status: number, body: unknown, authenticated: boolean): ApiError {
+  function fail(status: number, body: unknown, authenticated: boolean, response?: Response): ApiError {
     if (status === 401 && authenticated) options.onUnauthorized?.();
-    const error = errorFromBody(status, body);
+    const error = errorFromBody(status, body, parseRetryAfter(response?.headers.get('Retry-After') ?? null));
     // A 401 from sign-in itself is a wrong password, not an ended session.
     if (status === 401 && !authenticated) return new ApiError('invalid_credentials', error.message, 401);
     return error;
@@ -66,11 +68,20 @@ export function createApi(options: ApiOptions) {
     return body;
   }
 
+  /**
+   * The last document and ETag of each GET: a poll sends If-None-Match and a 304 answers with the
+   * document already held (the same object, so nothing re-renders). A server without ETags just
+   * answers 200 every time.
+   */
+  const validated = new Map<string, { etag: string; body: unknown }>();
+
   async function send(method: string, path: string, opts: RequestOptions = {}): Promise<unknown> {
     const authenticated = opts.authenticated ?? true;
     const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
     if (authenticated) Object.assign(headers, authHeaders());
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    const held = method === 'GET' ? validated.get(path) : undefined;
+    if (held) headers['If-None-Match'] = held.etag;
     let response: Response;
     try {
       response = await fetch(url(path), {
@@ -82,9 +93,14 @@ export function createApi(options: ApiOptions) {
       // fetch rejects only when no HTTP answer arrived at all: no network or no server.
       throw offlineError();
     }
+    if (response.status === 304 && held) return held.body;
     const text = await response.text();
-    if (!response.ok) throw fail(response.status, parseJson(text), authenticated);
-    return jsonDocument(response.status, text);
+    if (!response.ok) throw fail(response.status, parseJson(text), authenticated, response);
+    const body = jsonDocument(response.status, text);
+    const etag = response.headers.get('ETag');
+    if (method === 'GET' && etag) validated.set(path, { etag, body });
+    else if (method === 'GET') validated.delete(path);
+    return body;
   }
 
   // The server's documents are trusted to match the contract; the cast is the one place we say so.
@@ -103,6 +119,12 @@ export function createApi(options: ApiOptions) {
     logout: async () => {
       await send('POST', '/api/auth/logout');
     },
+    logoutAll: async () => {
+      await send('POST', '/api/auth/logout-all');
+    },
+    /** A wrong current password is a 403 `wrong_password`; the session goes on. */
+    changePassword: (currentPassword: string, newPassword: string) =>
+      post<AuthResponse>('/api/auth/password', { current_password: currentPassword, new_password: newPassword }),
 
     listJobs: (params: ListJobsParams = {}) => {
       const query = new URLSearchParams();
@@ -118,21 +140,23 @@ export function createApi(options: ApiOptions) {
     retryJob: (id: string) => post<Job>(`/api/jobs/${encodeURIComponent(id)}/retry`),
     /** Where the player streams the source video from (Range requests, bearer auth). */
     videoUrl: (id: string) => url(`/api/jobs/${encodeURIComponent(id)}/video`),
-    /**
-     * The source video's first byte (phones) or all of it as a Blob (browsers, whose <video> cannot
-     * send a bearer token); a 410 says the server no longer keeps it.
-     */
-    fetchVideo: async (id: string, whole: boolean): Promise<Blob | null> => {
+    /** The source video's first byte: whether the server still keeps it (a 410 says it does not). */
+    fetchVideo: async (id: string): Promise<null> => {
       let response: Response;
       try {
         response = await fetch(url(`/api/jobs/${encodeURIComponent(id)}/video`), {
-          headers: whole ? authHeaders() : { ...authHeaders(), Range: 'bytes=0-0' },
+          headers: { ...authHeaders(), Range: 'bytes=0-0' },
         });
       } catch {
         throw offlineError();
       }
-      if (!response.ok) throw fail(response.status, parseJson(await response.text()), true);
-      return whole ? response.blob() : null;
+      if (!response.ok) throw fail(response.status, parseJson(await response.text()), true, response);
+      return null;
+    },
+    /** A signed URL of the video (an hour) for a player that cannot send the token: browsers. */
+    videoLink: async (id: string): Promise<string> => {
+      const link = await post<{ url: string; expires_in: number }>(`/api/jobs/${encodeURIComponent(id)}/video-link`);
+      return url(link.url);
     },
     deleteJob: async (id: string) => {
       await send('DELETE', `/api/jobs/${encodeURIComponent(id)}`);
@@ -144,23 +168,29 @@ export function createApi(options: ApiOptions) {
       await send('DELETE', `/api/push-tokens/${encodeURIComponent(token)}`);
     },
 
-    /** Several videos in one multipart request; a refused one is reported in `parts`, the others go on. */
-    createBatch: async (videos: PickedVideo[]): Promise<Batch> => {
-      let response: Response;
-      try {
-        response = await fetch(url('/api/batches'), {
-          method: 'POST',
-          headers: { ...authHeaders(), Accept: 'application/json' },
-          body: batchForm(videos),
-        });
-      } catch {
-        throw offlineError();
+    /**
+     * Several videos in one multipart request, with how much of it has gone; a refused one is
+     * reported in `parts`, the others go on.
+     */
+    createBatch: async (
+      videos: PickedVideo[],
+      opts: { onProgress?: (sent: number, total: number) => void; signal?: AbortSignal } = {},
+    ): Promise<Batch> => {
+      const answer = await sendForm({
+        url: url('/api/batches'),
+        form: batchForm(videos),
+        headers: { ...authHeaders(), Accept: 'application/json' },
+        onProgress: opts.onProgress,
+        signal: opts.signal,
+      });
+      if (answer.status < 200 || answer.status >= 300) {
+        if (answer.status === 401) options.onUnauthorized?.();
+        throw errorFromBody(answer.status, parseJson(answer.text), parseRetryAfter(answer.retryAfter));
       }
-      const text = await response.text();
-      if (!response.ok) throw fail(response.status, parseJson(text), true);
-      return jsonDocument(response.status, text) as Batch;
+      return jsonDocument(answer.status, answer.text) as Batch;
     },
     getBatch: (id: string) => get<Batch>(`/api/batches/${encodeURIComponent(id)}`),
+    listBatches: (limit: number) => get<BatchPage>(`/api/batches?limit=${limit}`),
 
     /**
      * Sends the video with tus (resuming this file's stored upload if there is one), then asks the
@@ -175,6 +205,7 @@ export function createApi(options: ApiOptions) {
         pushToken: params.pushToken,
         platform: params.platform,
         onProgress: params.onProgress ?? (() => undefined),
+        onStall: params.onStall,
         onUnauthorized: options.onUnauthorized,
         signal: params.signal,
       });
@@ -192,12 +223,15 @@ export async function checkServer(typed: string): Promise<string> {
   const trimmed = normalizeBaseUrl(typed);
   if (!trimmed) throw new ApiError('bad_address', 'Enter the server address, like http://192.168.1.20:8000.', 0);
   const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
+  const notAnAddress = new ApiError('bad_address', `"${trimmed}" is not a web address. Use one like http://192.168.1.20:8000.`, 0);
   let parsed: URL;
   try {
     parsed = new URL(candidate);
   } catch {
-    throw new ApiError('bad_address', `"${trimmed}" is not a web address. Use one like http://192.168.1.20:8000.`, 0);
+    throw notAnAddress;
   }
+  // Browsers accept "http://hello world" and percent-encode the space; no server has such a name.
+  if (/\s/.test(trimmed) || !/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/i.test(parsed.hostname)) throw notAnAddress;
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ApiError('bad_address', 'The server address starts with http:// or https://.', 0);
   }

@@ -2,12 +2,15 @@
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
+  /** The server's Retry-After, in seconds, when it said when to ask again (503 overloaded, 429). */
+  readonly retryAfterS: number | null;
 
-  constructor(code: string, message: string, status: number) {
+  constructor(code: string, message: string, status: number, retryAfterS: number | null = null) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.retryAfterS = retryAfterS;
   }
 
   get isOffline(): boolean {
@@ -15,7 +18,27 @@ export class ApiError extends Error {
   }
 }
 
-export const OFFLINE_MESSAGE = "You're offline, or the server can't be reached. Check your connection.";
+/**
+ * The server cannot be reached or cannot answer now (down, restarting, a proxy's 502, or busy
+ * with 503 `overloaded`): nothing the user did is wrong and asking again later will work. The
+ * app says so at once, keeps what it showed, and asks again by itself.
+ */
+export function isOutage(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  return error.isOffline || error.status === 502 || error.status === 503 || error.status === 504;
+}
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date); null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.round((at - now) / 1000));
+}
+
+export const OFFLINE_MESSAGE =
+  "You're offline, or the server can't be reached. The app carries on by itself when it is back.";
 
 export function offlineError(): ApiError {
   return new ApiError('offline', OFFLINE_MESSAGE, 0);
@@ -39,6 +62,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * pattern); for those codes the app says the same thing in plain words.
  */
 const PLAIN_WORDS: Record<string, string> = {
+  overloaded: 'The server is busy with other videos. The app waits a moment and carries on by itself.',
   idempotency_request_in_progress:
     'This video is still arriving from your earlier try. Wait a moment and it will carry on by itself.',
   idempotency_key_reused: 'This upload was mixed up with another one. Choose the video again and upload it.',
@@ -52,16 +76,21 @@ function plainValidation(message: string): string {
 }
 
 /** Builds an ApiError from a response body of the contract's error shape, whatever arrived. */
-export function errorFromBody(status: number, body: unknown): ApiError {
+export function errorFromBody(status: number, body: unknown, retryAfterS: number | null = null): ApiError {
   const error = isRecord(body) ? body.error : undefined;
   if (isRecord(error) && typeof error.message === 'string') {
     const code = typeof error.code === 'string' ? error.code : 'error';
     const message = PLAIN_WORDS[code] ?? (code === 'validation_error' ? plainValidation(error.message) : error.message);
-    return new ApiError(code, message, status);
+    return new ApiError(code, message, status, retryAfterS);
   }
   // A proxy or a crashed server can answer with HTML; say what happened in words.
-  return new ApiError('http_error', `The server answered ${status} without an explanation.`, status);
+  if (status === 502 || status === 503 || status === 504) {
+    return new ApiError('unavailable', SERVER_AWAY_MESSAGE, status, retryAfterS);
+  }
+  return new ApiError('http_error', `The server answered ${status} without an explanation.`, status, retryAfterS);
 }
+
+const SERVER_AWAY_MESSAGE = 'The server is not answering right now. The app carries on by itself when it is back.';
 
 /** The sentence to show for any thrown value; a programming error never reaches the screen. */
 export function messageOf(error: unknown): string {
@@ -72,11 +101,14 @@ export function messageOf(error: unknown): string {
 const TITLES: Record<string, string> = {
   offline: 'Offline',
   not_clipscope: 'Not a Clipscope server',
-  upload_cancelled: 'Upload cancelled',
+  bad_address: 'Not a web address',
+  upload_cancelled: 'Upload stopped',
+  batch_cancelled: 'Sending stopped',
   upload_gone: 'Upload no longer on the server',
   file_unreadable: 'Video no longer on this device',
   unauthorized: 'Not signed in',
   invalid_credentials: 'Wrong e-mail or password',
+  wrong_password: 'Wrong current password',
   email_taken: 'Account already exists',
   validation_error: 'Check what you entered',
   not_found: 'Not found',
@@ -84,6 +116,9 @@ const TITLES: Record<string, string> = {
   unsupported_media_type: 'Not a video we can read',
   empty_file: 'Empty file',
   rate_limited: 'Too many requests',
+  overloaded: 'Server busy',
+  unavailable: 'Server not answering',
+  too_many_jobs: 'Too many analyses at once',
   source_expired: 'Video no longer kept',
   job_not_retryable: 'Cannot retry this job',
   job_already_finished: 'Already finished',

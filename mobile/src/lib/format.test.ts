@@ -3,8 +3,9 @@ import { formatBytes, formatDuration, formatFps } from './format';
 test.each([
   [512, '512 B'],
   [2048, '2.0 KB'],
-  [45_415_891, '43 MB'],
-  [3 * 1024 ** 3, '3.0 GB'],
+  [45_415_891, '45 MB'],
+  [202_064_138, '202 MB'],
+  [3 * 1000 ** 3, '3.0 GB'],
   [null, '—'],
 ])('formatBytes(%p) is %p', (bytes, text) => expect(formatBytes(bytes)).toBe(text));
 

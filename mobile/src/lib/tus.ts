@@ -7,11 +7,15 @@ import type { PickedVideo, UploadProgress } from './upload.types';
 
 /** Chunks of a few MiB: each finished PATCH is progress the server has written down. */
 export const TUS_CHUNK_BYTES = 4 * 1024 * 1024;
+/** While the server is away the upload asks HEAD again every this often (after 0, 1, 2, 4 s). */
+export const TUS_RETRY_EVERY_MS = 5000;
 /**
  * After a cut the client asks HEAD again after these waits (reset whenever bytes get through):
- * a server restart or a phone between cells is covered; past that the screen says "Offline".
+ * 0, 1, 2, 4 s, then every 5 s for an hour, so an upload carries on by itself within 5 s of the
+ * server coming back; a long wait between tries left it "Offline" a minute after the server was
+ * back. Past the hour the card says "Offline" and the upload resumes on the return to the app.
  */
-export const TUS_RETRY_DELAYS_MS = [0, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 60000, 60000];
+export const TUS_RETRY_DELAYS_MS = [0, 1000, 2000, 4000, ...Array<number>(720).fill(TUS_RETRY_EVERY_MS)];
 
 export interface ResumableParams {
   endpoint: string;
@@ -21,6 +25,11 @@ export interface ResumableParams {
   pushToken?: string | null;
   platform?: string;
   onProgress: (progress: UploadProgress) => void;
+  /**
+   * Told at once when a request failed and the upload waits to try again (the server is away):
+   * the outage; then null when the server answers again.
+   */
+  onStall?: (outage: ApiError | null) => void;
   onUnauthorized?: () => void;
   signal?: AbortSignal;
 }
@@ -83,6 +92,7 @@ export function sendResumable(params: ResumableParams): Promise<string> {
       },
       onAfterResponse: (req: HttpRequest, res: HttpResponse) => {
         const status = res.getStatus();
+        if (status > 0 && status < 500) params.onStall?.(null);
         if (req.getMethod() !== 'POST' && (status === 404 || status === 410)) throw uploadGoneError(status);
         const offset = Number(res.getHeader('Upload-Offset'));
         // What the server has is the truth after a resume, even if the bar showed more before the cut.
@@ -90,10 +100,13 @@ export function sendResumable(params: ResumableParams): Promise<string> {
           params.onProgress({ bytesSent: offset, totalBytes: Number(res.getHeader('Upload-Length')) || offset });
         }
       },
+      // Called only while tries are left: a retry here is a wait the screen says at once.
       onShouldRetry: (error: DetailedError) => {
         if (error.causingError instanceof ApiError) return false;
         const status = error.originalResponse?.getStatus() ?? 0;
-        return status === 0 || status === 409 || status === 423 || status === 408 || status === 429 || status >= 500;
+        const retry = status === 0 || status === 409 || status === 423 || status === 408 || status === 429 || status >= 500;
+        if (retry) params.onStall?.(toApiError(error));
+        return retry;
       },
       onProgress: (bytesSent: number, bytesTotal: number) => params.onProgress({ bytesSent, totalBytes: bytesTotal }),
       onSuccess: () => (upload.url ? resolve(upload.url) : reject(offlineError())),
@@ -101,7 +114,7 @@ export function sendResumable(params: ResumableParams): Promise<string> {
     });
     params.signal?.addEventListener('abort', () => {
       void upload.abort();
-      reject(new ApiError('upload_cancelled', 'Upload cancelled.', 0));
+      reject(new ApiError('upload_cancelled', 'You stopped the upload.', 0));
     });
     upload
       .findPreviousUploads()

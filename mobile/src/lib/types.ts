@@ -1,40 +1,21 @@
-/** The server's documents, as design.md's HTTP contract describes them. */
+/**
+ * The server's documents. The job, batch, auth and health documents are the types generated from
+ * the server's OpenAPI document (api.gen.ts, `bash mobile/scripts/api-types.sh`; the checks fail
+ * when it differs from the server's). The analysis result is written here because the app also
+ * reads results of analyzer 1.0, which lack the 2.0 fields the document marks as required; a
+ * type-level check below keeps it compatible with the generated one.
+ */
+import type { components } from './api.gen';
 
-export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+type Schemas = components['schemas'];
+
+export type JobStatus = Schemas['JobStatus'];
 /** `fetching`: a job submitted by URL downloads its video before the analysis. */
-export type JobPhase = 'queued' | 'fetching' | 'probing' | 'analyzing' | 'finalizing' | 'done';
-
-export interface User {
-  id: string | number;
-  email: string;
-  created_at: string;
-}
-
-export interface AuthResponse {
-  token: string;
-  user: User;
-}
-
-export interface JobError {
-  code: string;
-  message: string;
-}
-
-export interface Job {
-  id: string;
-  status: JobStatus;
-  phase: JobPhase;
-  progress: number;
-  message: string | null;
-  attempts: number;
-  video: { filename: string; size_bytes: number; content_type: string | null };
-  created_at: string;
-  started_at: string | null;
-  updated_at: string | null;
-  finished_at: string | null;
-  error: JobError | null;
-  deduplicated?: boolean;
-}
+export type JobPhase = Schemas['JobPhase'];
+export type User = Schemas['UserOut'];
+export type AuthResponse = Schemas['AuthOut'];
+export type JobError = Schemas['ErrorBody'];
+export type Job = Schemas['JobOut'] & { deduplicated?: boolean };
 
 export interface VideoInfo {
   duration_s: number;
@@ -119,23 +100,14 @@ export interface AnalysisResult {
 }
 
 /** `GET /api/results/job/{id}`: the job, plus its result once it completed. */
-export interface JobWithResult extends Job {
-  result?: AnalysisResult | null;
-}
+export type JobWithResult = Job & { result?: AnalysisResult | null };
 
-export interface JobPage {
-  jobs: Job[];
-  next_cursor: string | null;
-}
+/** Fails to compile when the server's result document no longer fits what the app reads. */
+type Fits<Actual extends Expected, Expected> = Actual;
+export type ServerResultFits = Fits<Schemas['JobResult'], AnalysisResult>;
 
-export interface UploadResponse {
-  job_id: string;
-  status: JobStatus;
-  status_url: string;
-  result_url: string;
-  job: Job;
-  deduplicated?: boolean;
-}
+export type JobPage = Schemas['JobList'];
+export type UploadResponse = Schemas['UploadAccepted'];
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 
@@ -144,36 +116,15 @@ export function isTerminal(status: JobStatus): boolean {
 }
 
 /** `GET /api/health`: enough to tell a Clipscope server from anything else at an address. */
-export interface Health {
-  status: 'ok' | 'degraded';
-  database: boolean;
-  queue_depth: number | null;
-}
-
-export type BatchStatus = 'queued' | 'processing' | 'completed' | 'partial' | 'failed' | 'cancelled';
-
-/** One video of a batch: its job, or why it was refused (the others go on). */
-export interface BatchPart {
-  index: number;
-  filename: string;
-  job_id: string | null;
-  deduplicated: boolean;
-  error: JobError | null;
-}
+export type Health = Schemas['Health'];
 
 /** `GET /api/batches/{id}`: several videos followed together, with one aggregate progress. */
-export interface Batch {
-  id: string;
-  status: BatchStatus;
-  progress: number;
-  total: number;
-  counts: Record<JobStatus, number>;
-  parts: BatchPart[];
-  jobs: Job[];
-  created_at: string;
-  finished_at: string | null;
-}
+export type Batch = Schemas['BatchOut'];
+export type BatchStatus = Batch['status'];
+/** One video of a batch: its job, or why it was refused (the others go on). */
+export type BatchPart = Schemas['BatchPart'];
 
 export function isBatchTerminal(status: BatchStatus): boolean {
   return status !== 'queued' && status !== 'processing';
 }
+export type BatchPage = Schemas['BatchList'];

@@ -2,9 +2,17 @@
  * The network, mocked at the fetch layer and nowhere else: the app's own API client, query hooks
  * and screens all run for real. Routes match "METHOD /path" (query string ignored).
  */
+export interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** 'offline' plays a request that gets no HTTP answer at all (server down, no network). */
 export type Handler = (request: { url: string; method: string; headers: Record<string, string>; body: unknown }) =>
-  | { status: number; body?: unknown }
-  | Promise<{ status: number; body?: unknown }>;
+  | Answer
+  | 'offline'
+  | Promise<Answer | 'offline'>;
 
 export interface FetchCall {
   method: string;
@@ -12,10 +20,11 @@ export interface FetchCall {
   headers: Record<string, string>;
 }
 
-function jsonResponse(status: number, body: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), {
+function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  const empty = body === undefined || status === 304 || status === 204;
+  return new Response(empty ? null : JSON.stringify(body), {
     status,
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...headers },
   });
 }
 
@@ -31,7 +40,8 @@ export function installFetch(routes: Record<string, Handler>) {
     if (!handler) return jsonResponse(404, { error: { code: 'not_found', message: `No mock for ${method} ${path}` } });
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
     const answer = await handler({ url, method, headers, body });
-    return jsonResponse(answer.status, answer.body);
+    if (answer === 'offline') throw new TypeError('Network request failed');
+    return jsonResponse(answer.status, answer.body, answer.headers);
   });
   global.fetch = fetchMock;
   return {

@@ -14,6 +14,7 @@ export function job(overrides: Partial<Job> = {}): Job {
     updated_at: '2026-11-22T10:00:05Z',
     finished_at: null,
     error: null,
+    links: { self: '/api/jobs/job-1', result: '/api/jobs/job-1/result', events: '/api/jobs/job-1/events' },
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ export interface FakePlayer {
   source: unknown;
   currentTime: number;
   play: jest.Mock;
+  muted?: boolean;
 }
 
 export const videoTestControls = { players: [] as FakePlayer[] };

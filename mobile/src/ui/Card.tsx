@@ -14,7 +14,7 @@ export function Card({ title, children, style, testID }: Props) {
   return (
     <View style={[styles.card, style]} testID={testID}>
       {title ? (
-        <Text style={styles.title} role="heading">
+        <Text style={styles.title} role="heading" aria-level={2}>
           {title}
         </Text>
       ) : null}

@@ -1,7 +1,7 @@
 import { Ionicons } from '@expo/vector-icons';
 import { StyleSheet, Text, View } from 'react-native';
 
-import { ApiError, errorTitle, isRetryable, messageOf } from '@/lib/errors';
+import { errorTitle, isOutage, isRetryable, messageOf } from '@/lib/errors';
 
 import { Button } from './Button';
 import { colors, radius, space } from './theme';
@@ -14,7 +14,8 @@ interface Props {
 
 /** Every failure with a title that names it and a sentence; being offline gets its own look. */
 export function ErrorNotice({ error, onRetry }: Props) {
-  const offline = error instanceof ApiError && error.isOffline;
+  // An outage is nobody's mistake and passes by itself: the calm look, not the alarming one.
+  const offline = isOutage(error);
   return (
     <View style={[styles.box, offline ? styles.offline : styles.error]} accessibilityRole="alert" testID="error-notice">
       <View style={styles.row}>
@@ -26,6 +27,7 @@ export function ErrorNotice({ error, onRetry }: Props) {
         <Text
           style={[styles.title, { color: offline ? colors.warning : colors.danger }]}
           role="heading"
+          aria-level={3}
           testID="error-title"
         >
           {errorTitle(error)}

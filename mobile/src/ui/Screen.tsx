@@ -1,5 +1,5 @@
-import type { ReactElement, ReactNode } from 'react';
-import { ScrollView, StyleSheet, View, type RefreshControlProps } from 'react-native';
+import type { ReactElement, ReactNode, Ref } from 'react';
+import { ScrollView, StyleSheet, View, type RefreshControlProps, type ScrollViewInstance } from 'react-native';
 
 import { colors, space } from './theme';
 
@@ -9,10 +9,12 @@ interface Props {
   scroll?: boolean;
   refreshControl?: ReactElement<RefreshControlProps>;
   testID?: string;
+  /** For screens that scroll something into view (the player when a scene is tapped). */
+  scrollRef?: Ref<ScrollViewInstance>;
 }
 
 /** The page frame: background, padding and a readable width on tablets and browsers. */
-export function Screen({ children, scroll = true, refreshControl, testID }: Props) {
+export function Screen({ children, scroll = true, refreshControl, testID, scrollRef }: Props) {
   if (!scroll) {
     return (
       <View style={styles.fill} testID={testID}>
@@ -22,6 +24,7 @@ export function Screen({ children, scroll = true, refreshControl, testID }: Prop
   }
   return (
     <ScrollView
+      ref={scrollRef}
       style={styles.fill}
       contentContainerStyle={styles.content}
       refreshControl={refreshControl}

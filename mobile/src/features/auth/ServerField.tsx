@@ -48,6 +48,7 @@ export function ServerField() {
         busy={save.isPending}
         testID="save-server"
       />
+      <Button label="Cancel" variant="ghost" onPress={() => setEditing(false)} testID="cancel-server" />
     </View>
   );
 }

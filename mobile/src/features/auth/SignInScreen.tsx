@@ -15,9 +15,10 @@ import { useSession, type SignInMode } from './session';
 const MIN_PASSWORD = 8;
 
 export function SignInScreen() {
-  const { signIn, notice } = useSession();
+  const { signIn, notice, email: lastEmail } = useSession();
   const [mode, setMode] = useState<SignInMode>('login');
-  const [email, setEmail] = useState('');
+  // The last account's address: after "Your session has ended" only the password is missing.
+  const [email, setEmail] = useState(lastEmail ?? '');
   const [password, setPassword] = useState('');
   const submit = useMutation({ mutationFn: () => signIn(mode, email.trim(), password) });
 

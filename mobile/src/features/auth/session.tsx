@@ -19,6 +19,10 @@ interface SessionValue {
   api: Api;
   signIn: (mode: SignInMode, email: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
+  /** Revokes every session of the account (every device), this one included. */
+  signOutEverywhere: () => Promise<void>;
+  /** Changes the password; the server ends every other session and hands this one a new token. */
+  changePassword: (current: string, next: string) => Promise<void>;
   /** Checks the address (GET /api/health) and keeps it; rejects with the reason otherwise. */
   setServerUrl: (url: string) => Promise<string>;
 }
@@ -105,6 +109,24 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     await forget();
   }, [api, forget, queryClient, stored.serverUrl, stored.email]);
 
+  const signOutEverywhere = useCallback(async () => {
+    const push = queryClient.getQueryData<PushRegistration>(pushRegistrationKey(stored.serverUrl, stored.email));
+    if (push?.status === 'registered') await api.forgetPushToken(push.token).catch(() => undefined);
+    // Unlike signing out here, this must reach the server: the other devices only end there.
+    await api.logoutAll();
+    setNotice(null);
+    await forget();
+  }, [api, forget, queryClient, stored.serverUrl, stored.email]);
+
+  const changePassword = useCallback(
+    async (current: string, next: string) => {
+      const auth = await api.changePassword(current, next);
+      await storage.setItem(STORAGE_KEYS.token, auth.token);
+      setStored((s) => ({ ...s, token: auth.token }));
+    },
+    [api],
+  );
+
   const setServerUrl = useCallback(async (url: string) => {
     // Only an address where a Clipscope server answers is kept: a typo never blanks the app.
     const checked = await checkServer(url);
@@ -122,9 +144,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       api,
       signIn,
       signOut,
+      signOutEverywhere,
+      changePassword,
       setServerUrl,
     }),
-    [stored, notice, api, signIn, signOut, setServerUrl],
+    [stored, notice, api, signIn, signOut, signOutEverywhere, changePassword, setServerUrl],
   );
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

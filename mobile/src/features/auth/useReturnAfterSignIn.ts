@@ -11,7 +11,7 @@ const OPEN_PATHS = new Set(['/', '/sign-in']);
  * the path on screen while the stored session loads, or when a signed-out person opens it, is
  * where the app goes once they are signed in.
  */
-export function useReturnAfterSignIn(status: SessionStatus, pathname: string): void {
+export function useReturnAfterSignIn(status: SessionStatus, pathname: string, sessionEnded: boolean): void {
   const router = useRouter();
   const wanted = useRef<string | null>(null);
   const pending = useRef<string | null>(null);
@@ -21,7 +21,10 @@ export function useReturnAfterSignIn(status: SessionStatus, pathname: string): v
     const was = previous.current;
     previous.current = status;
     if (status !== 'signedIn') {
-      if (!OPEN_PATHS.has(pathname)) wanted.current = pathname;
+      // Signing out is leaving: the next sign-in starts at Upload, not on Settings where the
+      // button was. A session that ended by itself goes back to where the person was.
+      const leftByChoice = was === 'signedIn' && !sessionEnded;
+      if (!OPEN_PATHS.has(pathname) && !leftByChoice) wanted.current = pathname;
       return;
     }
     // From 'loading' straight to signed in, the link is already on screen: nothing to do.
@@ -32,5 +35,5 @@ export function useReturnAfterSignIn(status: SessionStatus, pathname: string): v
     const target = pending.current;
     pending.current = null;
     if (target && target !== pathname) router.push(target);
-  }, [status, pathname, router]);
+  }, [status, pathname, router, sessionEnded]);
 }

@@ -5,6 +5,7 @@ import type { Batch } from '@/lib/types';
 import { installFetch } from '@/testing/fetchMock';
 import { job } from '@/testing/fixtures';
 import { renderApp, signInAs } from '@/testing/renderApp';
+import { installXhrOverFetch } from '@/testing/xhrOverFetch';
 
 jest.mock('expo-image-picker', () => ({ launchImageLibraryAsync: jest.fn() }));
 
@@ -25,6 +26,7 @@ function batch(overrides: Partial<Batch>): Batch {
     jobs: [job({ id: 'j-1', progress: 30, video: { filename: 'beach.mp4', size_bytes: 1000, content_type: 'video/mp4' } }), job({ id: 'j-2', progress: 10, video: { filename: 'hike.mp4', size_bytes: 1000, content_type: 'video/mp4' } })],
     created_at: '2026-11-30T03:00:00Z',
     finished_at: null,
+    links: { self: '/api/batches/b-1', cancel: '/api/batches/b-1/cancel' },
     ...overrides,
   };
 }
@@ -42,12 +44,28 @@ test('several picked videos go as one batch; the batch shows each video, a refus
     'POST /api/batches': () => ({ status: 202, body: current }),
     'GET /api/batches/b-1': () => ({ status: 200, body: current }),
   });
+  installXhrOverFetch(2_000_000);
   await signInAs('tok-3');
   renderApp('/');
   // Signed in: the Upload tab asks for the running jobs.
   await waitFor(() => expect(net.count('GET', '/api/jobs')).toBeGreaterThan(0));
 
   fireEvent.press(await screen.findByTestId('pick-several'));
+  // While the request goes: how far it is, which videos, a way to stop; no second pick meanwhile.
+  expect(await screen.findByTestId('batch-sending')).toBeTruthy();
+  expect(screen.getByText('Sending 3 videos')).toBeTruthy();
+  await act(async () => {
+    await jest.advanceTimersByTimeAsync(10);
+  });
+  expect(screen.getByTestId('batch-send-status')).toHaveTextContent(/^1\.0 MB of 2\.0 MB sent/);
+  expect(screen.getByTestId('batch-send-progress').props['aria-valuenow']).toBe(50);
+  expect(screen.getByText('notes.mp4')).toBeTruthy();
+  expect(screen.getByTestId('batch-send-cancel')).toBeTruthy();
+  expect(screen.queryByTestId('pick-several')).toBeNull();
+  expect(screen.getByTestId('pick-video').props.accessibilityState).toMatchObject({ disabled: true });
+  await act(async () => {
+    await jest.advanceTimersByTimeAsync(1000);
+  });
   expect(await screen.findByTestId('batch-screen')).toBeTruthy();
   expect(jest.mocked(ImagePicker.launchImageLibraryAsync)).toHaveBeenCalledWith(expect.objectContaining({ allowsMultipleSelection: true }));
   expect(net.count('POST', '/api/batches')).toBe(1);
@@ -72,4 +90,39 @@ test('several picked videos go as one batch; the batch shows each video, a refus
   });
   // An ended batch is no longer polled.
   expect(net.count('GET', '/api/batches/b-1')).toBe(polls);
+});
+
+test('sending a batch can be stopped; nothing opens and the picker is back', async () => {
+  jest.mocked(ImagePicker.launchImageLibraryAsync).mockResolvedValue({
+    canceled: false,
+    assets: [asset('beach.mp4'), asset('hike.mp4')],
+  } as ImagePicker.ImagePickerResult);
+  const net = installFetch({ 'POST /api/batches': () => ({ status: 202, body: batch({}) }) });
+  installXhrOverFetch();
+  await signInAs();
+  renderApp('/');
+
+  fireEvent.press(await screen.findByTestId('pick-several'));
+  fireEvent.press(await screen.findByTestId('batch-send-cancel'));
+  expect(await screen.findByText('Sending stopped')).toBeTruthy();
+  await act(async () => {
+    await jest.advanceTimersByTimeAsync(2000);
+  });
+  expect(net.count('POST', '/api/batches')).toBe(0);
+  expect(screen.queryByTestId('batch-screen')).toBeNull();
+  expect(screen.getByTestId('pick-several')).toBeTruthy();
+});
+
+test('History leads back to a batch', async () => {
+  installFetch({
+    'GET /api/jobs': () => ({ status: 200, body: { jobs: [], next_cursor: null } }),
+    'GET /api/batches': () => ({ status: 200, body: { batches: [batch({})], next_cursor: null } }),
+    'GET /api/batches/b-1': () => ({ status: 200, body: batch({}) }),
+  });
+  await signInAs();
+  renderApp('/history');
+
+  fireEvent.press(await screen.findByTestId('batch-row-b-1'));
+  expect(await screen.findByTestId('batch-screen')).toBeTruthy();
+  expect(screen).toHavePathname('/batches/b-1');
 });

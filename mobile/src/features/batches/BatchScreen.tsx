@@ -3,7 +3,9 @@ import { Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { progressMessage } from '@/features/jobs/labels';
 import { StatusPill } from '@/features/jobs/StatusPill';
+import { ScreenHeader } from '@/features/shell/ScreenHeader';
 import { ApiError } from '@/lib/errors';
+import { queryProblem } from '@/lib/problem';
 import type { Batch, BatchPart, Job } from '@/lib/types';
 import { Card } from '@/ui/Card';
 import { ErrorNotice } from '@/ui/ErrorNotice';
@@ -34,17 +36,23 @@ export function batchSummary(batch: Batch): string {
 
 export function BatchScreen() {
   const { id } = useLocalSearchParams<{ id: string }>();
-  const { data, error } = useBatch(id);
+  const batch = useBatch(id);
+  const { data } = batch;
+  const error = queryProblem(batch);
+  const refresh = () => void batch.refetch();
+  const header = <ScreenHeader title="Batch" onRefresh={refresh} refreshing={batch.isFetching} />;
   if (!data) {
     return (
       <Screen testID="batch-screen">
-        {error ? <ErrorNotice error={error} /> : <Text style={type.body}>Loading the batch…</Text>}
+        {header}
+        {error ? <ErrorNotice error={error} onRetry={refresh} /> : <Text style={type.body}>Loading the batch…</Text>}
       </Screen>
     );
   }
   const jobs = new Map(data.jobs.map((job) => [job.id, job]));
   return (
     <Screen testID="batch-screen">
+      {header}
       <Card title="Batch">
         <ProgressBar percent={data.progress} label="Batch progress" testID="batch-progress" />
         <Text style={type.body} testID="batch-summary">

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient, type Query } from '@tanstack/react-query';
 import { useRouter } from 'expo-router';
+import { useRef, useState } from 'react';
 
 import { useApi, useAuthedApi } from '@/features/auth/session';
 import { jobKeys } from '@/features/jobs/queries';
@@ -9,8 +10,15 @@ import { isBatchTerminal, type Batch } from '@/lib/types';
 import type { PickedVideo } from '@/lib/upload.types';
 
 export const batchKeys = {
+  list: () => ['batches', 'list'] as const,
   detail: (id: string) => ['batches', 'detail', id] as const,
 };
+
+/** The latest batches, so History leads back to them. */
+export function useBatchList() {
+  const { api, enabled } = useAuthedApi();
+  return useQuery({ queryKey: batchKeys.list(), enabled, queryFn: () => api.listBatches(5) });
+}
 
 function batchRefetchInterval(query: Query<Batch, Error>): number | false {
   const { data, error } = query.state;
@@ -30,17 +38,28 @@ export function useBatch(id: string) {
   });
 }
 
-/** Sends several picked videos as one batch, then opens it. */
+/** Sends several picked videos as one batch, with how far the request is, then opens it. */
 export function useCreateBatch() {
   const api = useApi();
   const router = useRouter();
   const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (videos: PickedVideo[]) => api.createBatch(videos),
+  const [sent, setSent] = useState<{ sent: number; total: number } | null>(null);
+  const abort = useRef<AbortController | null>(null);
+  const mutation = useMutation({
+    mutationFn: (videos: PickedVideo[]) => {
+      abort.current = new AbortController();
+      setSent(null);
+      return api.createBatch(videos, {
+        onProgress: (bytes, total) => setSent({ sent: bytes, total }),
+        signal: abort.current.signal,
+      });
+    },
     onSuccess: (batch) => {
       queryClient.setQueryData(batchKeys.detail(batch.id), batch);
       void queryClient.invalidateQueries({ queryKey: jobKeys.list() });
+      void queryClient.invalidateQueries({ queryKey: batchKeys.list() });
       router.push(`/batches/${batch.id}`);
     },
   });
+  return { ...mutation, sent, cancel: () => abort.current?.abort() };
 }

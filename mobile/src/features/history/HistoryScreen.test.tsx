@@ -26,8 +26,14 @@ test('lists the jobs, with progress for running ones, and deletes one', async ()
   renderApp('/history');
 
   expect(await screen.findByText('64 %')).toBeTruthy();
-  expect(screen.getByText('Analyzing 0:27 of 0:42')).toBeTruthy();
+  expect(screen.getByText('Analysing 0:27 of 0:42')).toBeTruthy();
   expect(screen.getByText('dog.mp4')).toBeTruthy();
+  // A screen reader hears the pill's word and which video each button is for.
+  expect(screen.getByLabelText('Open dog.mp4, Ready')).toBeTruthy();
+  expect(screen.getByLabelText('Delete: dog.mp4')).toBeTruthy();
+  expect(screen.getByLabelText('Cancel: beach.mov')).toBeTruthy();
+  // The whole width and three lines for a name: at 320 pt it is no longer cut to a few letters.
+  expect(screen.getByTestId('job-name-done-1').props.numberOfLines).toBe(3);
 
   fireEvent.press(screen.getByTestId('delete-done-1'));
   fireEvent.press(screen.getByTestId('confirm-delete-done-1'));

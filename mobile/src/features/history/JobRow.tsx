@@ -3,7 +3,7 @@ import { useRouter } from 'expo-router';
 import { useState } from 'react';
 import { Pressable, StyleSheet, Text, View } from 'react-native';
 
-import { progressMessage } from '@/features/jobs/labels';
+import { progressMessage, statusStyle } from '@/features/jobs/labels';
 import { canRetry } from '@/features/jobs/queries';
 import { StatusPill } from '@/features/jobs/StatusPill';
 import { AuthImage } from '@/features/results/AuthImage';
@@ -32,7 +32,8 @@ export function JobRow({ job, actions }: { job: Job; actions: RowActions }) {
     <View style={styles.row} testID={`job-row-${job.id}`}>
       <Pressable
         accessibilityRole="button"
-        accessibilityLabel={`Open ${job.video.filename}, ${job.status}`}
+        // The pill's word, so a screen reader and the eye read the same status.
+        accessibilityLabel={`Open ${job.video.filename}, ${statusStyle(job.status).label}`}
         onPress={() => router.push(job.status === 'completed' ? `/results/${job.id}` : `/jobs/${job.id}`)}
         style={({ pressed }) => [styles.main, pressed && styles.pressed]}
       >
@@ -49,13 +50,15 @@ export function JobRow({ job, actions }: { job: Job; actions: RowActions }) {
           </View>
         )}
         <View style={styles.text}>
+          {/* The whole width for the name (up to three lines), the pill below it: at 320 pt a name beside
+              the pill was cut to a few characters. */}
+          <FileName name={job.video.filename} style={type.heading} lines={3} testID={`job-name-${job.id}`} />
           <View style={styles.top}>
-            <FileName name={job.video.filename} style={[type.heading, styles.name]} lines={1} />
             <StatusPill status={job.status} />
+            <Text style={[type.small, styles.name]} numberOfLines={1}>
+              {formatBytes(job.video.size_bytes)} · {formatWhen(job.created_at)}
+            </Text>
           </View>
-          <Text style={type.small}>
-            {formatBytes(job.video.size_bytes)} · {formatWhen(job.created_at)}
-          </Text>
         </View>
       </Pressable>
       {running ? (
@@ -73,32 +76,40 @@ export function JobRow({ job, actions }: { job: Job; actions: RowActions }) {
       ) : null}
       <View style={styles.actions}>
         {running ? (
-          <Action label={busy === 'cancel' ? 'Cancelling…' : 'Cancel'} onPress={() => actions.onCancel(job.id)} id={`cancel-${job.id}`} />
+          <Action label={busy === 'cancel' ? 'Cancelling…' : 'Cancel'} onPress={() => actions.onCancel(job.id)} id={`cancel-${job.id}`} about={job.video.filename} />
         ) : null}
         {canRetry(job) ? (
-          <Action label={busy === 'retry' ? 'Starting…' : 'Analyse again'} onPress={() => actions.onRetry(job.id)} id={`retry-${job.id}`} accent />
+          <Action label={busy === 'retry' ? 'Starting…' : 'Analyse again'} onPress={() => actions.onRetry(job.id)} id={`retry-${job.id}`} about={job.video.filename} accent />
         ) : null}
         {confirming ? (
           <>
-            <Action label="Keep" onPress={() => setConfirming(false)} id={`keep-${job.id}`} />
+            <Action label="Keep" onPress={() => setConfirming(false)} id={`keep-${job.id}`} about={job.video.filename} />
             <Action
               label={busy === 'delete' ? 'Deleting…' : 'Delete for good'}
               onPress={() => actions.onDelete(job.id)}
               id={`confirm-delete-${job.id}`}
+              about={job.video.filename}
               danger
             />
           </>
         ) : (
-          <Action label="Delete" onPress={() => setConfirming(true)} id={`delete-${job.id}`} danger />
+          <Action label="Delete" onPress={() => setConfirming(true)} id={`delete-${job.id}`} about={job.video.filename} danger />
         )}
       </View>
     </View>
   );
 }
 
-function Action(props: { label: string; onPress: () => void; id: string; danger?: boolean; accent?: boolean }) {
+/** A row's action; its label names the video, since every row has the same buttons. */
+function Action(props: { label: string; onPress: () => void; id: string; about: string; danger?: boolean; accent?: boolean }) {
   return (
-    <Pressable onPress={props.onPress} accessibilityRole="button" accessibilityLabel={props.label} style={styles.action} testID={props.id}>
+    <Pressable
+      onPress={props.onPress}
+      accessibilityRole="button"
+      accessibilityLabel={`${props.label}: ${props.about}`}
+      style={styles.action}
+      testID={props.id}
+    >
       <Text style={[styles.actionText, props.danger && styles.danger, props.accent && styles.accent]}>{props.label}</Text>
     </Pressable>
   );

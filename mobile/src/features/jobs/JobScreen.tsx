@@ -1,9 +1,11 @@
 import { Ionicons } from '@expo/vector-icons';
-import { Stack, useLocalSearchParams, useRouter } from 'expo-router';
+import { useLocalSearchParams, useRouter } from 'expo-router';
 import { useEffect } from 'react';
-import { ActivityIndicator, RefreshControl, StyleSheet, Text, View } from 'react-native';
+import { ActivityIndicator, Platform, RefreshControl, StyleSheet, Text, View } from 'react-native';
 
+import { ScreenHeader } from '@/features/shell/ScreenHeader';
 import { ApiError } from '@/lib/errors';
+import { queryProblem } from '@/lib/problem';
 import { formatBytes } from '@/lib/format';
 import { isTerminal } from '@/lib/types';
 import { Button } from '@/ui/Button';
@@ -35,16 +37,18 @@ export function JobScreen() {
   const missing = job.error instanceof ApiError && job.error.status === 404;
   const ended = data ? isTerminal(data.status) : false;
   const restart = data ? restartNote(data) : null;
+  const problem = queryProblem(job);
+  const refresh = () => void job.refetch();
 
   return (
     <Screen
       testID="job-screen"
-      refreshControl={<RefreshControl refreshing={job.isRefetching} onRefresh={() => void job.refetch()} />}
+      refreshControl={<RefreshControl refreshing={job.isRefetching} onRefresh={refresh} />}
     >
-      <Stack.Screen options={{ title: 'Analysis' }} />
+      <ScreenHeader title="Analysis" onRefresh={refresh} refreshing={job.isFetching} />
       {missing ? <UnknownJob /> : null}
-      {job.error && !data && !missing ? <ErrorNotice error={job.error} onRetry={() => void job.refetch()} /> : null}
-      {!data && !job.error ? <ActivityIndicator color={colors.accent} style={styles.loading} /> : null}
+      {problem && !data && !missing ? <ErrorNotice error={problem} onRetry={refresh} /> : null}
+      {!data && !problem ? <ActivityIndicator color={colors.accent} style={styles.loading} /> : null}
       {data && !missing ? (
         <>
           <Card>
@@ -84,7 +88,7 @@ export function JobScreen() {
               </>
             )}
             {/* A poll that failed while we still show the last state: say so, keep the state. */}
-            {job.error ? <ErrorNotice error={job.error} /> : null}
+            {problem ? <ErrorNotice error={problem} /> : null}
             {cancel.error ? <ErrorNotice error={cancel.error} /> : null}
             {retry.error ? <ErrorNotice error={retry.error} /> : null}
           </Card>
@@ -99,7 +103,9 @@ export function JobScreen() {
           ) : null}
           {!ended ? (
             <Text style={styles.footnote}>
-              You can leave this screen: the analysis continues on the server and we notify you when it is ready.
+              {Platform.OS === 'web'
+                ? 'You can leave this page: the analysis continues on the server, and History shows it when it is ready.'
+                : 'You can leave this screen: the analysis continues on the server and we notify you when it is ready.'}
             </Text>
           ) : null}
         </>

@@ -28,10 +28,15 @@ export function statusStyle(status: JobStatus) {
   return STATUSES[status] ?? STATUSES.queued;
 }
 
+/** The server writes American English; the app's own words are British: one spelling per card. */
+function houseSpelling(text: string): string {
+  return text.replace(/\b([Aa])naly([sz])(e|ed|es|ing)\b/g, (_m, a: string, _z: string, end: string) => `${a}nalys${end}`);
+}
+
 /** The line under the progress bar: the server's message when it has one. */
 export function progressMessage(job: Job): string {
-  if (job.status === 'queued') return job.message || 'Your video is in line and will start shortly.';
-  return job.message || phaseLabel(job.phase);
+  if (job.status === 'queued') return houseSpelling(job.message || 'Your video is in line and will start shortly.');
+  return houseSpelling(job.message || phaseLabel(job.phase));
 }
 
 /** A failed job's reason, shown like any other error (its code gives the title). */

@@ -1,4 +1,4 @@
-import { act, screen } from 'expo-router/testing-library';
+import { act, fireEvent, screen } from 'expo-router/testing-library';
 import { AppState, type AppStateStatus } from 'react-native';
 
 import { installFetch } from '@/testing/fetchMock';
@@ -36,7 +36,7 @@ test('polls every 2 s, stops in the background and resumes with an immediate ref
   renderApp('/jobs/job-1');
 
   expect(await screen.findByText('40 %')).toBeTruthy();
-  expect(screen.getByText('Analyzing 0:16 of 0:42')).toBeTruthy();
+  expect(screen.getByText('Analysing 0:16 of 0:42')).toBeTruthy();
   const first = net.count('GET', JOB_PATH);
 
   await advance(2000);
@@ -75,4 +75,25 @@ test('stops polling once the job is terminal', async () => {
   const settled = net.count('GET', JOB_PATH);
   await advance(10_000);
   expect(net.count('GET', JOB_PATH)).toBe(settled);
+});
+
+test('an open job is polled once every 2 s: the Upload tab beneath it stops polling its list', async () => {
+  const net = installFetch({
+    [`GET ${JOB_PATH}`]: () => ({ status: 200, body: job() }),
+    'GET /api/jobs': () => ({ status: 200, body: { jobs: [job()], next_cursor: null } }),
+  });
+  await signInAs();
+  renderApp('/');
+
+  const row = await screen.findByTestId('in-progress-job-1');
+  await advance(2000);
+  expect(net.count('GET', '/api/jobs')).toBeGreaterThanOrEqual(2); // the tab polls while on top
+  fireEvent.press(row);
+  expect(await screen.findByTestId('job-screen')).toBeTruthy();
+  await advance(0);
+  const lists = net.count('GET', '/api/jobs');
+  const jobs = net.count('GET', JOB_PATH);
+  await advance(10_000);
+  expect(net.count('GET', JOB_PATH) - jobs).toBe(5);
+  expect(net.count('GET', '/api/jobs')).toBe(lists);
 });

@@ -91,8 +91,12 @@ export function useCancelJob() {
 
 const PAGE_SIZE = 20;
 
-/** The user's jobs, newest first; polled while any of them is still running. */
-export function useJobList() {
+/**
+ * The user's jobs, newest first; polled while any of them is still running and the screen that
+ * shows them is the one on top (the Upload tab's list under an open job screen must not poll the
+ * same job a second time).
+ */
+export function useJobList(poll = true) {
   const { api, enabled } = useAuthedApi();
   return useInfiniteQuery({
     queryKey: jobKeys.list(),
@@ -103,7 +107,7 @@ export function useJobList() {
     refetchInterval: (query) => {
       const pages = query.state.data?.pages ?? [];
       const running = pages.some((page) => page.jobs.some((job) => !isTerminal(job.status)));
-      return running ? POLL_INTERVAL_MS : false;
+      return running && poll ? POLL_INTERVAL_MS : false;
     },
   });
 }

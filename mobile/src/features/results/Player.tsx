@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useVideoPlayer, VideoView, type VideoPlayer, type VideoSource } from 'expo-video';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { ActivityIndicator, StyleSheet } from 'react-native';
 
 import { useAuthedApi } from '@/features/auth/session';
@@ -29,7 +29,7 @@ export function Player({ jobId, aspectRatio, seek }: Props) {
     queryKey: ['video', 'available', jobId],
     enabled,
     queryFn: async () => {
-      await api.fetchVideo(jobId, false);
+      await api.fetchVideo(jobId);
       return true;
     },
     retry: false,
@@ -48,8 +48,11 @@ export function Player({ jobId, aspectRatio, seek }: Props) {
 /** Made once the source is known: a player created with its source does not start by itself. */
 function Surface({ source, aspectRatio, seek }: { source: VideoSource; aspectRatio: number; seek: Seek | null }) {
   const player = useVideoPlayer(source);
+  const played = useRef(false);
   useEffect(() => {
-    if (seek) seekAndPlay(player, seek.timeS);
+    if (!seek) return;
+    seekAndPlay(player, seek.timeS, !played.current);
+    played.current = true;
   }, [seek, player]);
   return (
     <VideoView
@@ -67,8 +70,13 @@ const styles = StyleSheet.create({
   video: { width: '100%', borderRadius: radius.md, backgroundColor: '#000' },
 });
 
-/** The player is an external object (the native player), moved from outside React's state. */
-function seekAndPlay(player: VideoPlayer, timeS: number): void {
+/**
+ * The player is an external object (the native player), moved from outside React's state. A tap
+ * on a scene plays without sound: the person may be anywhere, and sound they did not ask for is
+ * worse than none. Once they turn the sound on with the player's controls, it stays theirs.
+ */
+function seekAndPlay(player: VideoPlayer, timeS: number, first: boolean): void {
+  if (first) player.muted = true;
   player.currentTime = timeS;
   player.play();
 }

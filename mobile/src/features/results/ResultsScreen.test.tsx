@@ -75,8 +75,10 @@ test('analyzer 2.0: scene kinds, cues under the chart, loudness and shake, warni
   const cues = screen.getAllByTestId('cue-item').map((c) => c.props.children.join(''));
   expect(cues).toEqual(['Black picture 0:00–0:02', 'Silence 0:30–0:35']);
   const loudness = screen.getByTestId('loudness');
-  expect(within(loudness).getByText('Integrated: -31.4 LUFS')).toBeTruthy();
-  expect(within(loudness).getByText('True peak: 0.3 dBTP')).toBeTruthy();
+  // Each figure says what it means: too quiet for any platform, a peak that can distort.
+  expect(within(loudness).getByText('Integrated: -31.4 LUFS — too quiet')).toBeTruthy();
+  expect(within(loudness).getByText('Range: 6.2 LU — natural')).toBeTruthy();
+  expect(within(loudness).getByText('True peak: 0.3 dBTP — too high: may distort')).toBeTruthy();
   expect(within(loudness).getByText('1,200 clipped samples.')).toBeTruthy();
   expect(within(screen.getByTestId('shake')).getByText(/Average 0\.25, worst second 0\.60/)).toBeTruthy();
   expect(screen.getByText('The sound is too quiet: it will be hard to hear without turning the volume up.')).toBeTruthy();
@@ -87,7 +89,7 @@ test('analyzer 2.0: scene kinds, cues under the chart, loudness and shake, warni
     expect(screen.getByRole('heading', { name })).toBeTruthy();
   }
   expect(screen.getByTestId('motion-chart').props.accessibilityLabel).toBe(
-    'Motion over 0:04; most motion at 0:02; highlights at 0:53, 1:17.',
+    'Motion over 0:04; highlights from 0:53 to 0:56, 1:17 to 1:20; the single strongest moment at 0:02.',
   );
 });
 
@@ -105,11 +107,43 @@ test('highlights in time order, one m:ss format, and a tap plays from there', as
     headers: { Authorization: 'Bearer tok-5' },
   });
 
+  // Each row says its strength in words too, not only as a bar.
+  expect(within(rows[1]!).getByText('100 %')).toBeTruthy();
+  expect(rows[0]!.props.accessibilityLabel).toBe('Play the highlight from 0:53 to 0:56, strength 56 % of the strongest');
+
   fireEvent.press(rows[1]!);
   expect(player.currentTime).toBe(77);
   expect(player.play).toHaveBeenCalledTimes(1);
+  // A tap plays without sound (the person did not ask for it); the sound button stays theirs.
+  expect(player.muted).toBe(true);
+  player.muted = false;
   fireEvent.press(screen.getByTestId('scene-1'));
   expect(player.currentTime).toBe(20);
+  expect(player.muted).toBe(false);
+});
+
+test('a still clip lists no highlights beside its frozen picture, and the chart says so', async () => {
+  const still = resultV2('job-1');
+  serve({
+    ...completedJob('job-1'),
+    result: {
+      ...still,
+      motion: { interval_s: 1, values: [0, 0, 0, 0] },
+      highlights: [
+        { start_s: 0, end_s: 1, score: 0 },
+        { start_s: 1, end_s: 2, score: 0 },
+      ],
+      cues: [{ kind: 'freeze', start_s: 0, end_s: 4 }],
+    },
+  });
+  await signInAs();
+  renderApp('/results/job-1');
+
+  expect(await screen.findByText('Nothing stands out: the motion is even throughout.')).toBeTruthy();
+  expect(screen.queryAllByTestId('highlight')).toHaveLength(0);
+  expect(screen.getByTestId('motion-chart').props.accessibilityLabel).toBe(
+    'Motion over 0:04; no motion: the picture stays still.',
+  );
 });
 
 test('a source the server no longer keeps is said in words', async () => {

@@ -1,11 +1,14 @@
-import { Link, Stack, useLocalSearchParams } from 'expo-router';
-import { ActivityIndicator, RefreshControl, StyleSheet, Text, View } from 'react-native';
+import { Link, useLocalSearchParams } from 'expo-router';
+import { useRef } from 'react';
+import { ActivityIndicator, RefreshControl, StyleSheet, Text, View, type ScrollViewInstance } from 'react-native';
 
 import { jobError } from '@/features/jobs/labels';
 import { useJob } from '@/features/jobs/queries';
 import { StatusPill } from '@/features/jobs/StatusPill';
 import { UnknownJob } from '@/features/jobs/UnknownJob';
+import { ScreenHeader } from '@/features/shell/ScreenHeader';
 import { ApiError } from '@/lib/errors';
+import { queryProblem } from '@/lib/problem';
 import type { JobWithResult } from '@/lib/types';
 import { Card } from '@/ui/Card';
 import { ErrorNotice } from '@/ui/ErrorNotice';
@@ -20,16 +23,20 @@ export function ResultsScreen() {
   const job = useJob(id);
   const data = job.data;
   const missing = job.error instanceof ApiError && job.error.status === 404;
+  const problem = queryProblem(job);
+  const scroll = useRef<ScrollViewInstance>(null);
+  const refresh = () => void job.refetch();
 
   return (
     <Screen
       testID="results-screen"
-      refreshControl={<RefreshControl refreshing={job.isRefetching} onRefresh={() => void job.refetch()} />}
+      scrollRef={scroll}
+      refreshControl={<RefreshControl refreshing={job.isRefetching} onRefresh={refresh} />}
     >
-      <Stack.Screen options={{ title: 'Results' }} />
+      <ScreenHeader title="Results" onRefresh={refresh} refreshing={job.isFetching} />
       {missing ? <UnknownJob /> : null}
-      {job.error && !missing ? <ErrorNotice error={job.error} onRetry={() => void job.refetch()} /> : null}
-      {!data && !job.error ? <ActivityIndicator color={colors.accent} style={styles.loading} /> : null}
+      {problem && !missing ? <ErrorNotice error={problem} onRetry={refresh} /> : null}
+      {!data && !problem ? <ActivityIndicator color={colors.accent} style={styles.loading} /> : null}
       {duplicate && data ? (
         <View style={styles.notice} testID="duplicate-notice">
           <Text style={type.body}>
@@ -37,7 +44,7 @@ export function ResultsScreen() {
           </Text>
         </View>
       ) : null}
-      {data && !missing && data.status === 'completed' && data.result ? <Report job={data} result={data.result} /> : null}
+      {data && !missing && data.status === 'completed' && data.result ? <Report job={data} result={data.result} scrollTo={(y) => scroll.current?.scrollTo({ y, animated: true })} /> : null}
       {data && !missing && (data.status !== 'completed' || !data.result) ? <NotReady job={data} /> : null}
     </Screen>
   );

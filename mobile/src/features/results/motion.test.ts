@@ -26,6 +26,6 @@ test('short clips keep one bar per second', () => {
 test('the chart says where the motion is, in m:ss', () => {
   const bars = bucketMotion([0, 0.2, 0.9, 0.1], 30, [{ start_s: 60, end_s: 90, score: 1 }], 80);
   expect(describeMotion(bars, [{ start_s: 60, end_s: 90, score: 1 }])).toBe(
-    'Motion over 2:00; most motion at 1:00; highlights at 1:00.',
+    'Motion over 2:00; highlights from 1:00 to 1:30; the single strongest moment at 1:00.',
   );
 });

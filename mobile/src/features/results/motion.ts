@@ -1,5 +1,5 @@
 import { formatDuration } from '@/lib/format';
-import type { Highlight } from '@/lib/types';
+import type { AnalysisResult, Highlight } from '@/lib/types';
 
 export interface Bar {
   value: number;
@@ -38,16 +38,36 @@ export function bucketMotion(values: number[], intervalS: number, highlights: Hi
   return bars;
 }
 
-/** What a screen reader says about the chart: how long, and where the motion is. */
+/**
+ * The highlights worth listing, in time order. A still picture has nothing that stands out: the
+ * analyzer may still name its "strongest" seconds (scores of 0, or inside a frozen picture), which
+ * would show as empty bars beside "Frozen picture".
+ */
+export function meaningfulHighlights(result: AnalysisResult): Highlight[] {
+  const moving = result.motion.values.some((value) => value > 0);
+  const frozen = (result.cues ?? []).filter((cue) => cue.kind === 'freeze');
+  const insideFreeze = (h: Highlight) => frozen.some((cue) => cue.start_s <= h.start_s && cue.end_s >= h.end_s);
+  if (!moving) return [];
+  return result.highlights.filter((h) => h.score > 0 && !insideFreeze(h)).sort((a, b) => a.start_s - b.start_s);
+}
+
+/**
+ * What a screen reader says about the chart: how long, where the highlights are (the sustained
+ * motion the list below names) and the single strongest moment, called by what it is so the two
+ * never seem to disagree.
+ */
 export function describeMotion(bars: Bar[], highlights: Highlight[]): string {
   if (bars.length === 0) return 'No motion data.';
   const duration = bars[bars.length - 1]!.endS;
   const peak = bars.reduce((best, bar) => (bar.value > best.value ? bar : best), bars[0]!);
   const parts = [`Motion over ${formatDuration(duration)}`];
-  if (peak.value > 0) parts.push(`most motion at ${formatDuration(peak.startS)}`);
   if (highlights.length > 0) {
-    const times = [...highlights].sort((a, b) => a.start_s - b.start_s).map((h) => formatDuration(h.start_s));
-    parts.push(`highlights at ${times.join(', ')}`);
+    const spans = [...highlights]
+      .sort((a, b) => a.start_s - b.start_s)
+      .map((h) => `${formatDuration(h.start_s)} to ${formatDuration(h.end_s)}`);
+    parts.push(`highlights from ${spans.join(', ')}`);
   }
+  if (peak.value > 0) parts.push(`the single strongest moment at ${formatDuration(peak.startS)}`);
+  else parts.push('no motion: the picture stays still');
   return `${parts.join('; ')}.`;
 }

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
 import { useSession } from '@/features/auth/session';
+import { AccountCard } from './AccountCard';
 import { usePushRegistration } from '@/features/notifications/usePushRegistration';
 import { defaultServerUrl } from '@/lib/config';
 import { messageOf } from '@/lib/errors';
@@ -14,21 +15,15 @@ import { UrlField } from '@/ui/UrlField';
 import { colors, space, type } from '@/ui/theme';
 
 export function SettingsScreen() {
-  const { email, serverUrl, setServerUrl, signOut } = useSession();
+  const { serverUrl, setServerUrl } = useSession();
   // null until edited: the field shows the saved address, which may still be loading.
   const [edited, setDraft] = useState<string | null>(null);
   const draft = edited ?? serverUrl;
   const save = useMutation({ mutationFn: () => setServerUrl(draft), onSuccess: () => setDraft(null) });
-  const leave = useMutation({ mutationFn: signOut });
 
   return (
     <Screen testID="settings-screen">
-      <Card title="Account">
-        <Text style={type.body}>
-          Signed in as <Text style={styles.strong}>{email ?? 'you'}</Text>
-        </Text>
-        <Button label="Sign out" variant="danger" onPress={() => leave.mutate()} busy={leave.isPending} testID="sign-out" />
-      </Card>
+      <AccountCard />
       <Card title="Server">
         <UrlField value={draft} onChangeText={setDraft} testID="settings-server-url" />
         <Text style={type.small}>Default: {defaultServerUrl()}</Text>
@@ -68,7 +63,6 @@ function PushStatus() {
 }
 
 const styles = StyleSheet.create({
-  strong: { fontWeight: '700' },
   row: { flexDirection: 'row', gap: space.md },
   grow: { flex: 1 },
   muted: { color: colors.muted, lineHeight: 21 },

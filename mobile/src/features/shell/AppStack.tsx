@@ -12,14 +12,14 @@ import { colors, space, type } from '@/ui/theme';
  * a deep link or a notification's route survives), hidden under a splash; then the guards decide.
  */
 export function AppStack() {
-  const { status } = useSession();
+  const { status, notice } = useSession();
   const navigation = useRootNavigationState();
   const pathname = usePathname();
   // Right after sign-in the guards still move the user off /sign-in; route once that is done.
   useNotificationRouting(status === 'signedIn' && !!navigation?.key && pathname !== '/sign-in');
   usePushRegistration();
   usePushTokenRefresh();
-  useReturnAfterSignIn(status, pathname);
+  useReturnAfterSignIn(status, pathname, notice !== null);
 
   return (
     <View style={styles.fill}>

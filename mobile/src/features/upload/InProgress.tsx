@@ -1,4 +1,4 @@
-import { useRouter } from 'expo-router';
+import { useIsFocused, useRouter } from 'expo-router';
 import { Pressable, StyleSheet, Text } from 'react-native';
 
 import { progressMessage } from '@/features/jobs/labels';
@@ -11,7 +11,7 @@ import { MIN_TAP, space, type } from '@/ui/theme';
 
 /** Analyses still running (this session's or found after a restart), so they are a tap away. */
 export function InProgress() {
-  const list = useJobList();
+  const list = useJobList(useIsFocused());
   const running = (list.data?.pages.flatMap((page) => page.jobs) ?? []).filter((job) => !isTerminal(job.status));
   const router = useRouter();
   if (running.length === 0) return null;

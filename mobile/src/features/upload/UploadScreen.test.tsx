@@ -83,7 +83,7 @@ test('sends the picked video with tus, bearer token on every request, then opens
   renderApp('/');
 
   await pickBeach();
-  expect(screen.getByTestId('picked-size')).toHaveTextContent('43 MB');
+  expect(screen.getByTestId('picked-size')).toHaveTextContent('45 MB');
   expect(screen.getByTestId('picked-duration')).toHaveTextContent('0:42');
 
   fireEvent.press(screen.getByTestId('upload-button'));
@@ -141,17 +141,47 @@ test('"Try again" after a failure resumes from what the server has instead of st
   tus.cutNextPatch(2_000_000, true);
   fireEvent.press(screen.getByTestId('upload-button'));
   await waitFor(() => expect(tus.of('HEAD').length).toBeGreaterThan(0));
-  fireEvent.press(await screen.findByText('Cancel upload'));
-  expect(await screen.findByText('Try again')).toBeTruthy();
-  expect(screen.getByTestId('upload-status')).toHaveTextContent(/^Paused at/);
+  fireEvent.press(await screen.findByText('Stop the upload'));
+  // Said once, and true: it stopped, and carries on only when asked.
+  expect(await screen.findByText('Resume the upload')).toBeTruthy();
+  expect(screen.getByTestId('upload-status')).toHaveTextContent(/^You stopped the upload at [\d.]+ MB of 45 MB\./);
+  expect(screen.queryByTestId('error-notice')).toBeNull();
+  expect(screen.queryByText(/carries on from there/)).toBeNull();
 
   tus.setDown(false);
   const before = tus.requests.length;
-  fireEvent.press(screen.getByText('Try again'));
+  fireEvent.press(screen.getByText('Resume the upload'));
   expect(await screen.findByTestId('job-screen', {}, { timeout: 20_000 })).toBeTruthy();
   const after = tus.requests.slice(before).map((r) => `${r.method} ${r.headers['Upload-Offset'] ?? ''}`.trim());
   expect(after.slice(0, 2)).toEqual(['HEAD', 'PATCH 2000000']);
   expect(tus.of('POST')).toHaveLength(1);
+});
+
+test('an outage during the upload is said at once, keeps what was sent, and resumes by itself when the server is back', async () => {
+  const tus = installTusServer({ base: BASE, jobId: 'job-6' });
+  installFetch({
+    'GET /api/uploads/u1': accepted('job-6'),
+    'GET /api/results/job/job-6': () => ({ status: 200, body: job({ id: 'job-6', progress: 0 }) }),
+  });
+  await signInAs();
+  renderApp('/');
+  await pickBeach();
+  tus.cutNextPatch(2_000_000, true);
+  fireEvent.press(screen.getByTestId('upload-button'));
+
+  // At once, not after minutes of "Uploading…": the outage, and that it carries on by itself.
+  expect(await screen.findByText('Offline')).toBeTruthy();
+  expect(screen.getByTestId('upload-status')).toHaveTextContent(/^Paused at .* waiting for the server\. It carries on by itself/);
+  expect(screen.getByText('Stop the upload')).toBeTruthy();
+  // It keeps asking while the server is away, and keeps saying so.
+  await waitFor(() => expect(tus.of('HEAD').length).toBeGreaterThan(1), { timeout: 5000 });
+  expect(screen.getByText('Offline')).toBeTruthy();
+
+  // The server comes back; nobody taps anything.
+  tus.setDown(false);
+  expect(await screen.findByTestId('job-screen', {}, { timeout: 20_000 })).toBeTruthy();
+  expect(tus.of('POST')).toHaveLength(1);
+  expect(tus.uploads.get('u1')!.offset).toBe(SIZE);
 });
 
 test('a killed app carries on with the stored upload by itself, without choosing the file again', async () => {
@@ -237,6 +267,9 @@ test('a file that is not a video is refused without "Try again"', async () => {
   expect(await screen.findByText('This file is not a video we can read.')).toBeTruthy();
   expect(screen.getByTestId('error-title')).toHaveTextContent('Not a video we can read');
   expect(screen.queryByText('Try again')).toBeNull();
+  // The refusal is the whole story: no bar beside it, no "Upload stopped."
+  expect(screen.queryByTestId('upload-progress')).toBeNull();
+  expect(screen.queryByTestId('upload-status')).toBeNull();
   expect(screen.getByTestId('choose-another')).toBeTruthy();
 });
 

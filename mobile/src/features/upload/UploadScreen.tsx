@@ -1,10 +1,10 @@
 import { Ionicons } from '@expo/vector-icons';
 import { useState } from 'react';
-import { Pressable, StyleSheet, Text, View } from 'react-native';
+import { Platform, Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { pushNeverAsked } from '@/features/notifications/permission';
 import { useAskForPush } from '@/features/notifications/usePushRegistration';
-import { isRetryable } from '@/lib/errors';
+import { ApiError, isRetryable } from '@/lib/errors';
 import { formatBytes, formatDuration } from '@/lib/format';
 import { Button } from '@/ui/Button';
 import { Card } from '@/ui/Card';
@@ -63,15 +63,23 @@ export function UploadScreen() {
     upload.progress && upload.progress.totalBytes > 0
       ? (upload.progress.bytesSent / upload.progress.totalBytes) * 100
       : 0;
+  const sizeLine = `${formatBytes(upload.progress?.bytesSent ?? 0)} of ${formatBytes(upload.progress?.totalBytes || upload.video?.sizeBytes)}`;
+  const cancelled = upload.error instanceof ApiError && upload.error.code === 'upload_cancelled';
+  // A refusal of the file itself (not a video, too large) is the whole story: no bar at "100 %"
+  // beside "Not a video we can read".
+  const showProgress = (upload.uploading || !!upload.progress) && (!upload.error || isRetryable(upload.error));
+  const sending = batch.isPending ? (batch.variables ?? []) : [];
+  const sentPercent = batch.sent && batch.sent.total > 0 ? (batch.sent.sent / batch.sent.total) * 100 : 0;
 
   return (
     <Screen testID="upload-screen">
       <View style={styles.intro}>
-        <Text style={type.title} role="heading">
+        <Text style={type.title} role="heading" aria-level={1}>
           Analyse a video
         </Text>
         <Text style={styles.lead}>
-          Upload a clip and get its scenes, motion, highlights and quality checks. We’ll let you know when it’s ready.
+          Upload a clip and get its scenes, motion, highlights and quality checks.
+          {Platform.OS === 'web' ? ' History shows it when it’s ready.' : ' We’ll let you know when it’s ready.'}
         </Text>
       </View>
 
@@ -79,8 +87,10 @@ export function UploadScreen() {
         <Pressable
           accessibilityRole="button"
           accessibilityLabel="Choose a video"
+          accessibilityState={{ disabled: batch.isPending }}
+          disabled={batch.isPending}
           onPress={() => void onPick()}
-          style={({ pressed }) => [styles.drop, pressed && styles.dropPressed]}
+          style={({ pressed }) => [styles.drop, pressed && styles.dropPressed, batch.isPending && styles.dropDisabled]}
           testID="pick-video"
         >
           <View style={styles.dropIcon}>
@@ -90,14 +100,24 @@ export function UploadScreen() {
           <Text style={type.small}>MP4, MOV, MKV or WebM from your library</Text>
         </Pressable>
       ) : null}
+      {sending.length > 0 ? (
+        <Card title={`Sending ${sending.length} videos`} testID="batch-sending">
+          <ProgressBar percent={sentPercent} label="Sending progress" testID="batch-send-progress" />
+          <Text style={type.small} testID="batch-send-status">
+            {batch.sent
+              ? `${formatBytes(batch.sent.sent)} of ${formatBytes(batch.sent.total)} sent. The batch opens when all of it has arrived.`
+              : 'Starting…'}
+          </Text>
+          {sending.map((video) => (
+            <FileName key={video.uri} name={video.name} style={type.body} lines={1} />
+          ))}
+          <Button label="Stop sending" variant="danger" onPress={batch.cancel} testID="batch-send-cancel" />
+        </Card>
+      ) : null}
       {!upload.video ? (
-        <Button
-          label={batch.isPending ? 'Sending the videos…' : 'Choose several videos'}
-          variant="ghost"
-          disabled={batch.isPending}
-          onPress={() => void onPickSeveral()}
-          testID="pick-several"
-        />
+        batch.isPending ? null : (
+          <Button label="Choose several videos" variant="ghost" onPress={() => void onPickSeveral()} testID="pick-several" />
+        )
       ) : (
         <Card testID="picked-video">
           <View style={styles.fileRow}>
@@ -108,22 +128,19 @@ export function UploadScreen() {
             <Fact label="Size" value={formatBytes(upload.video.sizeBytes)} testID="picked-size" />
             <Fact label="Duration" value={formatDuration(upload.video.durationS)} testID="picked-duration" />
           </View>
-          {upload.uploading || upload.progress ? (
+          {showProgress ? (
             <View style={styles.progress}>
               <ProgressBar percent={percent} label="Upload progress" testID="upload-progress" />
               <Text style={type.small} testID="upload-status">
-                {upload.uploading
-                  ? `Uploading… ${formatBytes(upload.progress?.bytesSent ?? 0)} of ${formatBytes(upload.progress?.totalBytes || upload.video.sizeBytes)}`
-                  : upload.error && isRetryable(upload.error)
-                    ? `Paused at ${formatBytes(upload.progress?.bytesSent ?? 0)}. It carries on from there when you try again or come back to the app.`
-                    : 'Upload stopped.'}
+                {uploadStatus(upload, sizeLine)}
               </Text>
             </View>
           ) : null}
-          {upload.error ? <ErrorNotice error={upload.error} /> : null}
+          {upload.stalled ? <ErrorNotice error={upload.stalled} /> : null}
+          {upload.error && !cancelled ? <ErrorNotice error={upload.error} /> : null}
           {explaining ? (
             <View style={styles.explain} testID="push-explanation">
-              <Text style={type.heading} role="heading">
+              <Text style={type.heading} role="heading" aria-level={3}>
                 Get told when it’s ready?
               </Text>
               <Text style={type.body}>
@@ -134,7 +151,7 @@ export function UploadScreen() {
               <Button label="Not now" variant="ghost" onPress={() => afterExplaining(false)} testID="skip-push" />
             </View>
           ) : upload.uploading ? (
-            <Button label="Cancel upload" variant="danger" onPress={upload.cancel} />
+            <Button label="Stop the upload" variant="danger" onPress={upload.cancel} testID="cancel-upload" />
           ) : (
             <>
               {isUploadGone(upload.error) ? (
@@ -142,7 +159,7 @@ export function UploadScreen() {
               ) : null}
               {!upload.error || isRetryable(upload.error) ? (
                 <Button
-                  label={upload.error ? 'Try again' : 'Upload and analyse'}
+                  label={cancelled ? 'Resume the upload' : upload.error ? 'Try again' : 'Upload and analyse'}
                   onPress={() => void onUpload()}
                   testID="upload-button"
                 />
@@ -162,6 +179,16 @@ export function UploadScreen() {
       <InProgress />
     </Screen>
   );
+}
+
+/** The line under the bar: what is happening now, and what happens next without being asked. */
+function uploadStatus(upload: ReturnType<typeof useUpload>, sizeLine: string): string {
+  if (upload.stalled) return `Paused at ${sizeLine}: waiting for the server. It carries on by itself when it is back.`;
+  if (upload.uploading) return `Uploading… ${sizeLine}`;
+  if (upload.error instanceof ApiError && upload.error.code === 'upload_cancelled') {
+    return `You stopped the upload at ${sizeLine}. The server keeps what arrived for a day: “Resume the upload” sends the rest.`;
+  }
+  return `Paused at ${sizeLine}. It carries on by itself when you come back to the app, or now with “Try again”.`;
 }
 
 function Fact({ label, value, testID }: { label: string; value: string; testID?: string }) {
@@ -189,6 +216,8 @@ const styles = StyleSheet.create({
     gap: space.sm,
   },
   dropPressed: { backgroundColor: colors.accentSoft },
+  // Greyed while a batch is sent: one request at a time.
+  dropDisabled: { opacity: 0.45 },
   dropIcon: {
     width: 64,
     height: 64,

@@ -36,6 +36,8 @@ export function useUpload() {
   const queryClient = useQueryClient();
   const [selection, setSelection] = useState<Selection | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
+  /** The outage the upload is waiting out right now (it carries on by itself), else null. */
+  const [stalled, setStalled] = useState<ApiError | null>(null);
   const abort = useRef<AbortController | null>(null);
 
   const mutation = useMutation({
@@ -43,14 +45,20 @@ export function useUpload() {
       abort.current = new AbortController();
       setProgress((known) => known ?? { bytesSent: 0, totalBytes: current.video.sizeBytes ?? 0 });
       const push = queryClient.getQueryData<PushRegistration>(pushRegistrationKey(serverUrl, email));
+      setStalled(null);
       return api.upload(current.video, {
         idempotencyKey: current.idempotencyKey,
-        onProgress: setProgress,
+        onProgress: (next) => {
+          setStalled(null);
+          setProgress(next);
+        },
+        onStall: setStalled,
         signal: abort.current.signal,
         platform: Platform.OS,
         pushToken: push?.status === 'registered' ? push.token : null,
       });
     },
+    onSettled: () => setStalled(null),
     onError: (failure) => {
       // The picked file is gone from the phone: nothing to resume after a restart either.
       if (failure instanceof ApiError && failure.code === 'file_unreadable') void savePending(null);
@@ -137,6 +145,7 @@ export function useUpload() {
     video: selection?.video ?? null,
     progress,
     uploading: isPending,
+    stalled: isPending ? stalled : null,
     error,
     choose,
     start,
