@@ -137,9 +137,7 @@ class SceneBoundaries:
                     j += 1
                 k = j
                 while (
-                    k < upto
-                    and not self._hot(k)
-                    and (k - j < self._min_gap or self.many[k] > JOIN)
+                    k < upto and not self._hot(k) and (k - j < self._min_gap or self.many[k] > JOIN)
                 ):
                     k += 1
                 if k >= upto or not self._hot(k):
