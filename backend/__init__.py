@@ -8,6 +8,7 @@ from flask import Flask
 
 from backend.api import register_blueprints
 from backend.api.bodies import register_body_limits
+from backend.api.caching import register_caching
 from backend.api.cors import register_cors
 from backend.api.errors import register_error_handlers
 from backend.api.limits import init_limits
@@ -36,7 +37,12 @@ def create_app(config: Config | None = None) -> Flask:
     configure_logging(config.log_format)
 
     db = Database(config.database_url)
-    store = JobStore(db, lease_s=config.lease_s, max_attempts=config.max_attempts)
+    store = JobStore(
+        db,
+        lease_s=config.lease_s,
+        max_attempts=config.max_attempts,
+        user_max_running=config.user_max_running,
+    )
     storage = Storage(config.upload_dir)
     runner = make_runner(config, store, storage)
     app.extensions["clipscope"] = Services(config, db, store, storage, runner)
@@ -49,6 +55,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_blueprints(app)
     app.register_blueprint(metrics_bp)
     register_cors(app)
+    register_caching(app)
     register_body_limits(app)
     register_error_handlers(app)
     app.cli.add_command(jobs_cli)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, send_file
+from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
+from backend.api.caching import private_file
 from backend.api.openapi import operation
 from backend.api.security import auth_required, current_user_id
 from backend.jobs.lifecycle import source_expired
@@ -26,5 +27,5 @@ def video(job_id: str) -> ResponseReturnValue:
     path = svc.storage.source_path(job.user_id, job.id, job.source_name)
     if job.source_deleted_at is not None or not path.is_file():
         raise source_expired()
-    # conditional=True: Werkzeug answers Range with 206 and Content-Range, If-None-Match with 304.
-    return send_file(path, mimetype=job.content_type, conditional=True, max_age=3600)
+    # Werkzeug answers a Range with 206 and Content-Range, If-None-Match with 304.
+    return private_file(path, job.content_type, max_age=3600)

@@ -13,6 +13,7 @@ from backend.analysis.errors import AnalysisCancelled
 from backend.config import Config
 from backend.errors import ValidationFailed
 from backend.jobs.documents import job_document
+from backend.jobs.quota import check_queue_room
 from backend.jobs.status import JobPhase, JobStatus
 from backend.jobs.store import JobStore, execute_update
 from backend.models import Job
@@ -44,6 +45,7 @@ def submit_url(svc: Services, user_id: int, url: str) -> dict[str, Any]:
         raise ValidationFailed(error.message, code="url_not_allowed") from None
     job_id = str(uuid.uuid4())
     with svc.db.session() as session:
+        check_queue_room(session, user_id, svc.config.user_max_queued)
         job = Job(
             id=job_id,
             user_id=user_id,
