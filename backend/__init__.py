@@ -25,7 +25,7 @@ from backend.observability.logs import configure_logging
 from backend.observability.requests import init_request_logging
 from backend.services import Services
 from backend.storage import Storage
-from backend.uploads.by_url import UrlSource, fetch_settings
+from backend.uploads.by_url import UrlSource, drop_failed_source, fetch_settings
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -49,6 +49,7 @@ def create_app(config: Config | None = None) -> Flask:
     init_notify(app.extensions["clipscope"])
     store.finish_listeners.append(batch_finish_listener)
     store.before_analysis.append(UrlSource(store, storage, fetch_settings(config)))
+    store.finish_listeners.append(drop_failed_source(storage))
 
     init_request_logging(app)  # first, so even a rate-limited request gets its id and line
     init_limits(app, config)
