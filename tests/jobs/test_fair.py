@@ -55,9 +55,7 @@ def _app(make_app: AppFactory, database_url: str | None) -> Flask:
     return make_app(executor="thread", start_background=False, **overrides)
 
 
-def test_claims_go_round_robin_across_users(
-    make_app: AppFactory, database_url: str | None
-) -> None:
+def test_claims_go_round_robin_across_users(make_app: AppFactory, database_url: str | None) -> None:
     app = _app(make_app, database_url)
     owner = _users_with_queued_jobs(app, {"a": 4, "b": 2, "c": 1})
     store = services_of(app).store
