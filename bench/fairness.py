@@ -116,7 +116,7 @@ def run(quick: bool = False) -> list[Figure]:
     return [
         Figure(
             bench,
-            "light user's wait ÷ one job length (20 heavy jobs queued first)",
+            f"light user's wait ÷ one job length ({heavy_count} heavy jobs queued first)",
             waited / length,
             "jobs",
             goal=1.0,
