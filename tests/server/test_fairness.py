@@ -127,6 +127,7 @@ def test_past_the_queued_limit_a_new_job_is_refused_429_before_its_body(
         _upload(user, videos[MAX_QUEUED]),
         user.submit_url(held.url(7)),
         user.post("/api/uploads", headers={**TUS, "Upload-Length": "1000"}),
+        user.post("/api/batches", files=[("video", ("a.mp4", videos[0].read_bytes()))]),
     ]
     for refused in refusals:
         assert refused.status_code == 429, refused.text
