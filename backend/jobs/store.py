@@ -39,6 +39,7 @@ def claim_id(owner: str) -> str:
 
 # Built once: every status poll runs it, and building the expression costs more than the query.
 _JOB_OF_USER = select(Job).where(Job.id == bindparam("job_id"), Job.user_id == bindparam("user_id"))
+_ANY_QUEUED = select(Job.id).where(Job.status == JobStatus.QUEUED).limit(1)
 # A queued job's last change is when it was queued (created, re-queued or retried).
 _QUEUED_SINCE = select(Job.updated_at, Job.attempts).where(Job.id == bindparam("job_id"))
 
@@ -133,6 +134,9 @@ class JobStore:
     def claim_fair(self, claim: str) -> str | None:
         """Claim the queued job whose turn it is (round-robin across users); its id, or None."""
         with self.db.session() as session:
+            # An idle runner asks every second: only take the claim lock when a job waits.
+            if session.scalar(_ANY_QUEUED) is None:
+                return None
             lock_claims(session)
             job_id = next_fair_job(session, self.user_max_running)
             claimed = self._claim(session, job_id, claim) if job_id is not None else None
