@@ -8,6 +8,7 @@ from flask import Flask
 
 from backend.api import register_blueprints
 from backend.api.bodies import register_body_limits
+from backend.api.caching import register_caching
 from backend.api.cors import register_cors
 from backend.api.errors import register_error_handlers
 from backend.api.limits import init_limits
@@ -24,7 +25,7 @@ from backend.observability.logs import configure_logging
 from backend.observability.requests import init_request_logging
 from backend.services import Services
 from backend.storage import Storage
-from backend.uploads.by_url import UrlSource, fetch_settings
+from backend.uploads.by_url import UrlSource, drop_failed_source, fetch_settings
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -36,19 +37,26 @@ def create_app(config: Config | None = None) -> Flask:
     configure_logging(config.log_format)
 
     db = Database(config.database_url)
-    store = JobStore(db, lease_s=config.lease_s, max_attempts=config.max_attempts)
+    store = JobStore(
+        db,
+        lease_s=config.lease_s,
+        max_attempts=config.max_attempts,
+        user_max_running=config.user_max_running,
+    )
     storage = Storage(config.upload_dir)
     runner = make_runner(config, store, storage)
     app.extensions["clipscope"] = Services(config, db, store, storage, runner)
     init_notify(app.extensions["clipscope"])
     store.finish_listeners.append(batch_finish_listener)
     store.before_analysis.append(UrlSource(store, storage, fetch_settings(config)))
+    store.finish_listeners.append(drop_failed_source(storage))
 
     init_request_logging(app)  # first, so even a rate-limited request gets its id and line
     init_limits(app, config)
     register_blueprints(app)
     app.register_blueprint(metrics_bp)
     register_cors(app)
+    register_caching(app)
     register_body_limits(app)
     register_error_handlers(app)
     app.cli.add_command(jobs_cli)

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from backend.errors import ApiError, Unauthorized
 from backend.models import ApiToken, User
+from backend.passwords import check_new_password
 from backend.timeutil import utcnow
 
 # Checked against a real hash when the email is unknown, so timing does not reveal accounts.
@@ -37,6 +38,7 @@ def hash_token(token: str) -> str:
 
 
 def register(session: Session, email: str, password: str) -> User:
+    check_new_password(password, email)
     user = User(email=email.strip().lower(), password_hash=generate_password_hash(password))
     session.add(user)
     try:
@@ -109,6 +111,7 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> s
     if not check_password_hash(user.password_hash, current):
         # 403, not 401: the session is fine, only the password typed is wrong.
         raise ApiError("The current password is wrong.", code="wrong_password", status=403)
+    check_new_password(new, user.email)
     user.password_hash = generate_password_hash(new)
     revoke_all_tokens(session, user_id)
     return issue_token(session, user)

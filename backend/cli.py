@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 import click
@@ -14,6 +15,21 @@ from backend.jobs.status import JobStatus
 from backend.models import Job, User
 from backend.services import services
 from backend.timeutil import isoformat, utcnow
+
+
+def printable(text: str) -> str:
+    """Control and format characters spelt as escapes: a terminal must show, not obey, them.
+
+    Accounts made before emails were checked may hold an escape sequence that would
+    rewrite the operator's screen.
+    """
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char).startswith("C")
+        else char
+        for char in text
+    )
+
 
 jobs_cli = AppGroup("jobs", help="Inspect and manage analysis jobs.")
 
@@ -33,8 +49,8 @@ def list_command(email: str | None, status: str | None, limit: int) -> None:
         rows = session.execute(query.order_by(Job.created_at.desc()).limit(limit)).all()
     for job, owner in rows:
         click.echo(
-            f"{job.id}  {job.status:<10} {job.progress:>3}%  {owner:<30} "
-            f"{isoformat(job.created_at)}  {job.filename}"
+            f"{job.id}  {job.status:<10} {job.progress:>3}%  {printable(owner):<30} "
+            f"{isoformat(job.created_at)}  {printable(job.filename)}"
             + (f"  [{job.error_code}]" if job.error_code else "")
         )
     if not rows:

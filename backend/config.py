@@ -102,6 +102,14 @@ class Config:
     fetch_allow_hosts: frozenset[str] = frozenset()
     fetch_connect_timeout_s: float = 10.0
     fetch_read_timeout_s: float = 30.0
+    # A URL's whole download must end within this, and (once the read timeout has passed)
+    # arrive at this average rate at least: a dripping server cannot hold a slot for long.
+    fetch_deadline_s: float = 1800.0
+    fetch_min_rate_bytes_s: int = 32 * 1024
+    # Fairness: a user at this many running jobs waits while other users' jobs do.
+    user_max_running: int = 1
+    # Past this many queued jobs a user's new job is refused (429 too_many_jobs).
+    user_max_queued: int = 100
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -144,6 +152,10 @@ class Config:
             ),
             fetch_connect_timeout_s=float(_int(env, "CLIPSCOPE_FETCH_CONNECT_TIMEOUT_S", 10)),
             fetch_read_timeout_s=float(_int(env, "CLIPSCOPE_FETCH_READ_TIMEOUT_S", 30)),
+            fetch_deadline_s=float(_int(env, "CLIPSCOPE_FETCH_DEADLINE_S", 1800)),
+            fetch_min_rate_bytes_s=_int(env, "CLIPSCOPE_FETCH_MIN_RATE_KBPS", 32) * 1024,
+            user_max_running=max(1, _int(env, "CLIPSCOPE_USER_MAX_RUNNING", 1)),
+            user_max_queued=max(1, _int(env, "CLIPSCOPE_USER_MAX_QUEUED", 100)),
         )
 
     def with_overrides(self, **changes: Any) -> Config:

@@ -30,6 +30,7 @@ OURS = [
     ("upload_rss", "(c) server RSS growth during a 1 GiB upload"),
     ("isolation", "analysis in a child process: frames/s beside in-process, cost per job"),
     ("tus_resume", "(d) resuming a tus upload: its sha256 caught up from disk"),
+    ("fairness", "fairness: one user's single job beside another user's 20 queued"),
 ]
 THEIRS = ["analysis.py", "push.py"]
 # Those that hand their figures (and goals) to the summary table.

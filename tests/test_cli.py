@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import update
 
 from backend.jobs.outcome import Outcome
-from backend.models import Job
+from backend.models import Job, User
 from backend.timeutil import utcnow
 from tests.conftest import AppFactory
 from tests.helpers import AuthActions, services_of, upload_file
@@ -44,3 +44,19 @@ def test_jobs_commands(make_app: AppFactory, small_video: Path) -> None:
     cleaned = cli.invoke(args=["jobs", "cleanup", "--days", "30"])
     assert cleaned.exit_code == 0 and "Deleted 1 job" in cleaned.output
     assert client.get(f"/api/jobs/{job_id}", headers=headers).status_code == 404
+
+
+def test_jobs_list_never_prints_control_characters(make_app: AppFactory, small_video: Path) -> None:
+    """An account made before emails were checked may hold an escape sequence that would
+    rewrite the operator's terminal: the listing shows it spelt out."""
+    app = make_app(executor="thread", start_background=False)
+    client = app.test_client()
+    headers = AuthActions(client).register("plain@example.com")
+    job_id = upload_file(client, headers, small_video).get_json()["job_id"]
+    with services_of(app).db.session() as session:
+        session.execute(update(User).values(email="\x1b[2J\x1b]0;pwned\x07x\u202e@example.com"))
+    listed = app.test_cli_runner().invoke(args=["jobs", "list"])
+    assert listed.exit_code == 0 and job_id in listed.output
+    assert not any(ord(char) < 32 and char != "\n" for char in listed.output)
+    assert "\u202e" not in listed.output
+    assert "\\x1b[2J\\x1b]0;pwned\\x07x\\u202e@example.com" in listed.output

@@ -16,7 +16,9 @@ EXPOSED_HEADERS = (
 
 
 def _add_headers(response: Response) -> Response:
-    if request.headers.get("Origin"):
+    # Not /metrics: bound to localhost when it has no token, it must stay unreadable to a web
+    # page some other site serves into the operator's browser.
+    if request.headers.get("Origin") and request.path != "/metrics":
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         if request.method == "OPTIONS":

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
+from backend.api.caching import private_file
 from backend.api.openapi import operation
 from backend.api.schemas import (
     CleanupOut,
@@ -105,7 +106,7 @@ def thumbnail(job_id: str, index: int) -> ResponseReturnValue:
     path = svc.storage.thumbnails_dir(job.user_id, job.id) / f"{index}.jpg"
     if not path.is_file():
         raise NotFound("This job has no thumbnail with that number.")
-    return send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)
+    return private_file(path, "image/jpeg", max_age=86400)
 
 
 @bp.post("/jobs/<job_id>/cancel")

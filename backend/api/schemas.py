@@ -12,7 +12,9 @@ from backend.jobs.status import JobPhase, JobStatus
 
 class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    # No control or format characters (\p{C}): an address is shown in terminals and logs,
+    # where an escape sequence or a direction override would rewrite what is displayed.
+    email: str = Field(pattern=r"^[^@\s\p{C}]+@[^@\s\p{C}]+\.[^@\s\p{C}]+$", max_length=254)
     password: str = Field(min_length=8, max_length=200)
 
 

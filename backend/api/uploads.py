@@ -10,6 +10,7 @@ from backend.api.limits import limiter, upload_limit, user_key
 from backend.api.openapi import operation
 from backend.api.schemas import UploadAccepted, UploadForm
 from backend.api.security import auth_required, current_user_id
+from backend.jobs.quota import check_queue_room
 from backend.jobs.watch import prefer_wait, wait_until_done, waiting_slot
 from backend.services import services
 from backend.uploads.accept import UploadRequest, accept_upload, accepted_body
@@ -29,6 +30,8 @@ bp = Blueprint("uploads", __name__, url_prefix="/api")
 @limiter.limit(upload_limit, key_func=user_key)
 def upload() -> ResponseReturnValue:
     svc, user_id = services(), current_user_id()
+    with svc.db.session() as session:  # before the body: a refused video is not received
+        check_queue_room(session, user_id, svc.config.user_max_queued)
     upload = UploadRequest(
         stream=request.stream,
         content_type=request.content_type or "",

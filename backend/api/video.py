@@ -7,10 +7,11 @@ phone does instead of downloading the whole clip before playing.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request, send_file
+from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from backend.api.caching import private_file
 from backend.api.openapi import operation
 from backend.api.schemas import VideoLinkOut
 from backend.api.security import auth_required, current_user_id
@@ -35,8 +36,8 @@ def _send_video(job_id: str, user_id: int) -> ResponseReturnValue:
     path = svc.storage.source_path(job.user_id, job.id, job.source_name)
     if job.source_deleted_at is not None or not path.is_file():
         raise source_expired()
-    # conditional=True: Werkzeug answers Range with 206 and Content-Range, If-None-Match with 304.
-    return send_file(path, mimetype=job.content_type, conditional=True, max_age=3600)
+    # Werkzeug answers a Range with 206 and Content-Range, If-None-Match with 304.
+    return private_file(path, job.content_type, max_age=3600)
 
 
 @bp.get("/jobs/<job_id>/video")

@@ -16,6 +16,7 @@ from backend.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from backend.jobs.quota import check_queue_room
 from backend.models import Batch, Job
 from backend.observability import metrics
 from backend.services import Services
@@ -52,6 +53,7 @@ def accept_batch(
         raise FileTooLarge(f"A batch may hold at most {MAX_VIDEOS} videos within the size limit.")
     batch_id = str(uuid.uuid4())
     with svc.db.session() as session:
+        check_queue_room(session, user_id, svc.config.user_max_queued)  # before the body
         session.add(Batch(id=batch_id, user_id=user_id, parts=[]))
     parts: list[dict[str, Any]] = []
     try:
@@ -129,6 +131,7 @@ _STATUS = {
     "unsupported_media_type": 415,
     "insufficient_storage": 507,
     "too_many_videos": 413,
+    "too_many_jobs": 429,
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from backend.db import Database
 from backend.errors import Conflict, job_not_found
 from backend.jobs.changes import JobChanges
+from backend.jobs.fair import lock_claims, next_fair_job
 from backend.jobs.outcome import Outcome
 from backend.jobs.status import ACTIVE, RETRYABLE, JobErrorCode, JobPhase, JobStatus
 from backend.models import Job
@@ -38,6 +39,7 @@ def claim_id(owner: str) -> str:
 
 # Built once: every status poll runs it, and building the expression costs more than the query.
 _JOB_OF_USER = select(Job).where(Job.id == bindparam("job_id"), Job.user_id == bindparam("user_id"))
+_ANY_QUEUED = select(Job.id).where(Job.status == JobStatus.QUEUED).limit(1)
 # A queued job's last change is when it was queued (created, re-queued or retried).
 _QUEUED_SINCE = select(Job.updated_at, Job.attempts).where(Job.id == bindparam("job_id"))
 
@@ -84,8 +86,11 @@ class Recovery(NamedTuple):
 
 
 class JobStore:
-    def __init__(self, db: Database, *, lease_s: float, max_attempts: int) -> None:
+    def __init__(
+        self, db: Database, *, lease_s: float, max_attempts: int, user_max_running: int = 1
+    ) -> None:
         self.db = db
+        self.user_max_running = user_max_running
         self.lease = timedelta(seconds=lease_s)
         self.max_attempts = max_attempts
         self.finish_listeners: list[FinishListener] = []
@@ -111,56 +116,71 @@ class JobStore:
     # --- the runner's transitions (each its own transaction) ---------------------------
 
     def claim_next(self, owner: str, limit: int) -> list[tuple[str, str]]:
-        """Claim up to `limit` queued jobs, oldest first: (job id, claim) pairs.
+        """Claim up to `limit` queued jobs in fair order (fair.py): (job id, claim) pairs.
 
         Each claim gets its own owner string, so a job re-queued from under a still-running
         attempt and claimed again by the same process is a different claim: the old attempt's
         lease renewals and writes fail, and it stops.
         """
-        if limit <= 0:
-            return []
-        with self.db.session() as session:
-            candidates = session.scalars(
-                select(Job.id)
-                .where(Job.status == JobStatus.QUEUED)
-                .order_by(Job.created_at, Job.id)
-                .limit(limit * 3)
-            ).all()
         won: list[tuple[str, str]] = []
-        for job_id in candidates:
-            if len(won) == limit:
-                break
+        while len(won) < limit:
             claim = claim_id(owner)
-            if self.claim(job_id, claim):
-                won.append((job_id, claim))
+            job_id = self.claim_fair(claim)
+            if job_id is None:
+                break
+            won.append((job_id, claim))
         return won
 
-    def claim(self, job_id: str, owner: str) -> bool:
-        """Take a queued job; the WHERE makes two claimers race safely."""
-        now = utcnow()
+    def claim_fair(self, claim: str) -> str | None:
+        """Claim the queued job whose turn it is (round-robin across users); its id, or None."""
         with self.db.session() as session:
-            queued = session.execute(_QUEUED_SINCE, {"job_id": job_id}).first()
-            rows = execute_update(
-                session,
-                update(Job)
-                .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-                .values(
-                    status=JobStatus.PROCESSING,
-                    phase=JobPhase.PROBING,
-                    progress=0,
-                    message="Starting the analysis",
-                    owner=owner,
-                    lease_expires_at=now + self.lease,
-                    attempts=Job.attempts + 1,
-                    started_at=now,
-                    updated_at=now,
-                ),
-            )
-        if rows and queued is not None:
-            self.changes.changed(job_id)
-            since, attempts = queued
-            transitions.record(Transition(job_id, "queued", "processing", attempts + 1, since), now)
-        return rows == 1
+            # An idle runner asks every second: only take the claim lock when a job waits.
+            if session.scalar(_ANY_QUEUED) is None:
+                return None
+            lock_claims(session)
+            job_id = next_fair_job(session, self.user_max_running)
+            claimed = self._claim(session, job_id, claim) if job_id is not None else None
+        if claimed is None:
+            return None
+        self._claimed(claimed)
+        return claimed.job_id
+
+    def claim(self, job_id: str, owner: str) -> bool:
+        """Take this queued job; the WHERE makes two claimers race safely."""
+        with self.db.session() as session:
+            claimed = self._claim(session, job_id, owner)
+        if claimed is not None:
+            self._claimed(claimed)
+        return claimed is not None
+
+    def _claim(self, session: Session, job_id: str, owner: str) -> Transition | None:
+        now = utcnow()
+        queued = session.execute(_QUEUED_SINCE, {"job_id": job_id}).first()
+        rows = execute_update(
+            session,
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+            .values(
+                status=JobStatus.PROCESSING,
+                phase=JobPhase.PROBING,
+                progress=0,
+                message="Starting the analysis",
+                owner=owner,
+                lease_expires_at=now + self.lease,
+                attempts=Job.attempts + 1,
+                started_at=now,
+                updated_at=now,
+            ),
+        )
+        if rows != 1 or queued is None:
+            return None
+        since, attempts = queued
+        return Transition(job_id, "queued", "processing", attempts + 1, since)
+
+    def _claimed(self, change: Transition) -> None:
+        """After the claim committed: wake the job's watchers, log and count the transition."""
+        self.changes.changed(change.job_id)
+        transitions.record(change)
 
     def report_progress(
         self, job_id: str, owner: str, phase: str, progress: int, message: str

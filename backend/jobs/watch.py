@@ -22,7 +22,7 @@ STREAM_MAX_S = 600.0
 
 def prefer_wait(header: str | None) -> float | None:
     """The N of an RFC 7240 `Prefer: wait=N` header, capped at 30 s; None when absent."""
-    match = re.search(r"(?:^|[,;\s])wait\s*=\s*(\d+(?:\.\d+)?)", header or "")
+    match = re.search(r"(?:^|[,;\s])wait\s*=\s*(\d+(?:\.\d+)?)", header or "", re.ASCII)
     return min(float(match.group(1)), MAX_WAIT_S) if match else None
 
 

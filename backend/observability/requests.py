@@ -17,7 +17,10 @@ log = logging.getLogger("clipscope.request")
 # A client's id is kept only if it is short and plain, so it cannot forge log lines or fields.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
-UNMATCHED = "<unmatched>"
+# Label values are bounded: a method or a path the service does not know is "other", so a
+# client inventing methods or paths cannot add series to /metrics.
+UNMATCHED = "other"
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Their 4xx/5xx answers count as refused uploads, by error code (a batch counts per part).
 UPLOAD_ENDPOINTS = {"uploads.upload", "jobs_by_url.create_from_url"}
 
@@ -49,7 +52,8 @@ def _finish(response: Response) -> Response:
     route, status = route_of_request(), response.status_code
     user_id = g.get("user_id")
     response.headers["X-Request-ID"] = g.request_id
-    metrics.observe_request(request.method, route, status, seconds)
+    method = request.method if request.method in KNOWN_METHODS else UNMATCHED
+    metrics.observe_request(method, route, status, seconds)
     if status >= 400 and request.endpoint in UPLOAD_ENDPOINTS:
         metrics.observe_upload_refusal(g.get("error_code") or str(status))
     event(

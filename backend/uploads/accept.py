@@ -16,6 +16,7 @@ from backend.errors import FileTooLarge, ValidationFailed
 from backend.jobs.create import StoredVideo, create_job
 from backend.jobs.dedup import find_duplicate
 from backend.jobs.documents import job_document
+from backend.jobs.quota import check_queue_room
 from backend.notify.tokens import register_token
 from backend.observability import metrics
 from backend.services import Services
@@ -118,6 +119,7 @@ def _store(
         if duplicate is not None:
             accepted = Accepted(200, accepted_body(job_document(duplicate, with_result=True), True))
         else:
+            check_queue_room(session, user_id, svc.config.user_max_queued)
             job = create_job(session, job_id, user_id, stored_video(video), batch_id)
             accepted = Accepted(202, accepted_body(job_document(job, with_result=True)))
         if key:

@@ -8,13 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from backend.analysis.errors import AnalysisCancelled
 from backend.config import Config
 from backend.errors import ValidationFailed
 from backend.jobs.documents import job_document
+from backend.jobs.quota import check_queue_room
 from backend.jobs.status import JobPhase, JobStatus
-from backend.jobs.store import JobStore, execute_update
+from backend.jobs.store import FinishListener, JobStore, execute_update
 from backend.models import Job
 from backend.observability import metrics
 from backend.services import Services
@@ -33,6 +35,8 @@ def fetch_settings(config: Config) -> FetchSettings:
         allow_hosts=config.fetch_allow_hosts,
         connect_timeout_s=config.fetch_connect_timeout_s,
         read_timeout_s=config.fetch_read_timeout_s,
+        deadline_s=config.fetch_deadline_s,
+        min_rate_bytes_s=config.fetch_min_rate_bytes_s,
     )
 
 
@@ -44,6 +48,7 @@ def submit_url(svc: Services, user_id: int, url: str) -> dict[str, Any]:
         raise ValidationFailed(error.message, code="url_not_allowed") from None
     job_id = str(uuid.uuid4())
     with svc.db.session() as session:
+        check_queue_room(session, user_id, svc.config.user_max_queued)
         job = Job(
             id=job_id,
             user_id=user_id,
@@ -143,3 +148,19 @@ class UrlSource:
             raise AnalysisCancelled()  # cancelled or taken over while it downloaded
         self.store.changes.changed(job_id)
         metrics.observe_upload(video.size, "url")
+
+
+def drop_failed_source(storage: Storage) -> FinishListener:
+    """A URL job that failed gives its fetched file back at once, not after the keep period.
+
+    Nobody uploaded it, so nobody can play it back or lose it: kept, a server sending bodies
+    that fail the analysis would fill the disk for free. A retry fetches the URL again.
+    """
+
+    def listener(session: Session, job: Job) -> None:
+        if job.source_url is None or job.status != JobStatus.FAILED:
+            return
+        # source_deleted_at stays unset: a retry fetches again and may keep the new file.
+        storage.source_path(job.user_id, job.id, job.source_name).unlink(missing_ok=True)
+
+    return listener

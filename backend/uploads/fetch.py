@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +17,11 @@ from requests.adapters import HTTPAdapter
 
 from backend.analysis.errors import AnalysisCancelled, AnalysisError
 from backend.errors import BadRequest, FileTooLarge, UnsupportedMediaType
+from backend.uploads.addresses import IpAddress, is_public
+from backend.uploads.decoding import Decoder, decoder_for
 from backend.uploads.receive import CHUNK, ReceivedVideo, clean_filename
 from backend.uploads.writer import VideoWriter
 
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 FETCH_FAILED, NOT_A_VIDEO, TOO_LARGE = "fetch_failed", "not_a_video", "too_large"
 
 
@@ -35,6 +37,10 @@ class FetchSettings:
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 30.0
     max_redirects: int = 3
+    # The whole download (redirects included) ends within this; once the read timeout has
+    # passed, it must have come at this average rate at least (a drip is cut, not waited for).
+    deadline_s: float = 1800.0
+    min_rate_bytes_s: int = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,13 +58,6 @@ class Target:
         default = 443 if self.scheme == "https" else 80
         name = f"[{self.host}]" if ":" in self.host else self.host
         return name if self.port == default else f"{name}:{self.port}"
-
-
-def is_public(address: IpAddress) -> bool:
-    """False for private, loopback, link-local, multicast, reserved and unspecified addresses."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
 
 
 def _resolve(host: str, port: int) -> list[IpAddress]:
@@ -136,9 +135,11 @@ def fetch_video(
 ) -> ReceivedVideo:
     """Download `url` into `directory` as an upload would be stored; FetchError if it cannot."""
     current = url
+    clock = _Clock(settings)
     with requests.Session() as http:
         http.trust_env = False  # an environment proxy would connect to what it resolves
         for _hop in range(settings.max_redirects + 1):
+            clock.received(0)  # a slow redirect chain counts toward the deadline too
             target = check_url(current, settings)
             http.mount(f"{target.scheme}://", PinnedAdapter(target))
             try:
@@ -147,7 +148,13 @@ def fetch_video(
                     stream=True,
                     allow_redirects=False,
                     timeout=(settings.connect_timeout_s, settings.read_timeout_s),
-                    headers={"Host": target.host_header, "Accept": "video/*, */*;q=0.1"},
+                    headers={
+                        "Host": target.host_header,
+                        "Accept": "video/*, */*;q=0.1",
+                        # A compressed body could unpack to far more than it weighs on the
+                        # wire; what a server compresses anyway is unpacked within the limit.
+                        "Accept-Encoding": "identity",
+                    },
                 )
             except requests.RequestException as error:
                 raise FetchError(FETCH_FAILED, _network_reason(error)) from None
@@ -160,7 +167,7 @@ def fetch_video(
                         FETCH_FAILED,
                         f"The server answered {response.status_code} instead of the video.",
                     )
-                return _store(response, directory, settings, on_progress, should_stop, url)
+                return _store(response, directory, settings, on_progress, should_stop, url, clock)
     raise FetchError(
         FETCH_FAILED, f"The address redirected more than {settings.max_redirects} times."
     )
@@ -173,23 +180,27 @@ def _store(
     on_progress: Progress,
     should_stop: Callable[[], bool],
     url: str,
+    clock: _Clock,
 ) -> ReceivedVideo:
     limit_mb = settings.limit_bytes // (1024 * 1024)
     try:
         total: int | None = int(response.headers.get("Content-Length", "")) or None
     except ValueError:
         total = None
-    if total is not None and total > settings.limit_bytes:
+    decoder = decoder_for(response.headers.get("Content-Encoding"))
+    if total is not None and total > settings.limit_bytes and decoder.identity:
         raise FetchError(TOO_LARGE, f"The video is larger than the limit of {limit_mb} MB.")
     writer = VideoWriter(directory, settings.limit_bytes)
     try:
         # read1, not iter_content: it hands over what has arrived instead of waiting for a
-        # full chunk, so a slow server's progress shows and should_stop is asked often.
-        while chunk := response.raw.read1(CHUNK, decode_content=True):
-            if should_stop():
-                raise AnalysisCancelled()
-            writer.write(chunk)
-            on_progress(writer.size, total)
+        # full chunk, so a slow server's progress shows and should_stop is asked often. The
+        # body is decoded here, not by urllib3, so that no more than a chunk is ever unpacked
+        # at once and every unpacked byte counts toward the limit.
+        while chunk := response.raw.read1(CHUNK, decode_content=False):
+            clock.received(len(chunk))
+            _write_decoded(decoder, chunk, writer, should_stop)
+            on_progress(writer.size, total if decoder.identity else None)
+        _write_decoded(decoder, b"", writer, should_stop, final=True)
         path, digest, container = writer.finish()
     except FileTooLarge:
         writer.discard()
@@ -211,6 +222,46 @@ def _store(
         writer.discard()
         raise
     return ReceivedVideo(path, name_from_url(url), writer.size, digest, container)
+
+
+def _write_decoded(
+    decoder: Decoder,
+    data: bytes,
+    writer: VideoWriter,
+    should_stop: Callable[[], bool],
+    *,
+    final: bool = False,
+) -> None:
+    for piece in decoder.decode(data, CHUNK, final=final):
+        if should_stop():
+            raise AnalysisCancelled()
+        writer.write(piece)
+
+
+class _Clock:
+    """The download's deadline and minimum average rate, from its first request on."""
+
+    def __init__(self, settings: FetchSettings) -> None:
+        self.settings = settings
+        self.started = time.monotonic()
+        self.bytes = 0
+
+    def received(self, size: int) -> None:
+        self.bytes += size
+        elapsed = time.monotonic() - self.started
+        if elapsed > self.settings.deadline_s:
+            raise FetchError(
+                FETCH_FAILED,
+                f"The download took longer than the limit of {self.settings.deadline_s:g} seconds.",
+            )
+        # The read timeout is how long a server may be silent; past it, a trickle is cut.
+        rate = self.bytes / elapsed if elapsed > 0 else float("inf")
+        if elapsed > self.settings.read_timeout_s and rate < self.settings.min_rate_bytes_s:
+            raise FetchError(
+                FETCH_FAILED,
+                f"The server sent the video too slowly ({rate / 1024:.1f} KB/s; at least "
+                f"{self.settings.min_rate_bytes_s / 1024:g} KB/s is needed).",
+            )
 
 
 def _network_reason(error: Exception) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from werkzeug.sansio.multipart import Data, Epilogue, Event, Field, File, MultipartDecoder, NeedData
+from werkzeug.sansio.multipart import Data, Epilogue, Event, Field, File, NeedData
 
 from backend.errors import ApiError, BadRequest
-from backend.uploads.receive import CHUNK, BodyReader
+from backend.uploads.multipart import FormDecoder
+from backend.uploads.receive import BodyReader
 
 
 class BodyFailure(Exception):
@@ -48,9 +49,7 @@ class VideoParts:
 
     def __init__(self, body: BodyReader, boundary: bytes, max_parts: int) -> None:
         self.body = body
-        self.decoder = MultipartDecoder(
-            boundary, max_form_memory_size=4 * CHUNK, max_parts=max_parts * 2 + 4
-        )
+        self.decoder = FormDecoder(boundary, max_parts=max_parts * 2 + 4)
         self.ended = False
 
     def next_event(self) -> Event:

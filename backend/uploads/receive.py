@@ -16,7 +16,6 @@ from werkzeug.sansio.multipart import (
     Epilogue,
     Field,
     File,
-    MultipartDecoder,
     NeedData,
 )
 
@@ -28,6 +27,7 @@ from backend.errors import (
     body_cut_short,
     body_stalled,
 )
+from backend.uploads.multipart import FormDecoder
 from backend.uploads.sniff import Container
 from backend.uploads.writer import VideoWriter
 
@@ -157,8 +157,8 @@ def _receive_multipart(
     body: BodyReader, boundary: bytes, directory: Path, limit_bytes: int
 ) -> ReceivedVideo:
     # Events are drained after every chunk, so the decoder's buffer only outgrows a few chunks
-    # when a boundary or a part's headers never end: that is refused (413), not buffered.
-    decoder = MultipartDecoder(boundary, max_form_memory_size=4 * CHUNK, max_parts=20)
+    # when a boundary or a part's headers never end: that is refused (400), not buffered.
+    decoder = FormDecoder(boundary, max_parts=20)
     fields: dict[str, str] = {}
     writer: VideoWriter | None = None
     video: ReceivedVideo | None = None

@@ -102,7 +102,8 @@ def check_upload_id(upload_id: str) -> str:
 
 
 def parse_length(raw: str | None, name: str) -> int:
-    if raw is None or not raw.strip().isdigit():
+    # ASCII digits only: str.isdigit() and int() also take "²" or "٣", and int("²") raises.
+    if raw is None or not re.fullmatch(r"[0-9]{1,19}", raw.strip()):
         raise BadRequest(f"Send {name} as a whole number of bytes.")
     return int(raw.strip())
 

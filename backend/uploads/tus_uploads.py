@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from backend.errors import ApiError, BadRequest, Conflict, FileTooLarge, InsufficientStorage
+from backend.jobs.quota import check_queue_room
 from backend.services import Services
 from backend.timeutil import utcnow
 from backend.uploads import idempotency, tus_finish, tus_protocol, tus_store
@@ -59,6 +60,8 @@ class ResumableUploads:
         if length == 0:
             raise BadRequest("The uploaded file is empty.")
         tus_protocol.parse_metadata(upload_metadata)  # refuse a malformed header now
+        with self.svc.db.session() as session:  # not after the user has sent every byte
+            check_queue_room(session, user_id, self.svc.config.user_max_queued)
         key = idempotency.check_key(key) if key else None
         upload_id = uuid.uuid4().hex
         self.files.make(user_id, upload_id)
@@ -76,6 +79,14 @@ class ResumableUploads:
         finally:
             if state is None or state.id != upload_id:
                 self.files.remove(user_id, upload_id)
+        if state.id != upload_id and state.length != length:
+            # The same key for another video, as POST /api/upload says of another body.
+            raise ApiError(
+                "This Idempotency-Key was already used for an upload of another length; "
+                "use a new key.",
+                code="idempotency_key_reused",
+                status=422,
+            )
         return self._progress(state), state.id == upload_id
 
     def head(self, user_id: int, upload_id: str) -> Progress:

@@ -53,11 +53,13 @@ def test_jobs_run_on_celery_workers_exactly_once(
     for job_id in ids:
         job = client.get(f"/api/jobs/{job_id}", headers=headers).get_json()
         assert (job["status"], job["attempts"]) == ("completed", 1), job
-    assert f"job {ids[0]} is not queued" in worker.read_text()
+    # Four messages for three jobs: whichever came last found nothing queued (a message claims
+    # the job whose turn it is, fair.py, not necessarily its own).
+    assert worker.read_text().count(": no job is queued; skipping") == 1
 
     # A redelivered message for a finished job changes nothing.
     run_job.apply_async((ids[1],))
     wait_for(lambda: handled(worker) == 5, timeout=60, what="the worker to handle the 5th message")
     job = client.get(f"/api/jobs/{ids[1]}", headers=headers).get_json()
     assert (job["status"], job["attempts"]) == ("completed", 1), job
-    assert f"job {ids[1]} is not queued" in worker.read_text()
+    assert worker.read_text().count(": no job is queued; skipping") == 2

@@ -76,7 +76,7 @@ def test_a_cancel_served_by_another_worker_stops_the_analysis(tmp_path: Path) ->
     with make_run(tmp_path, CLIPSCOPE_WORKERS="1") as (base, make):
         http = requests.Session()
         registered = http.post(
-            f"{base}/api/auth/register", json={"email": "c@example.com", "password": "12345678"}
+            f"{base}/api/auth/register", json={"email": "c@example.com", "password": "blue-owl"}
         )
         http.headers["Authorization"] = f"Bearer {registered.json()['token']}"
         with open(video, "rb") as handle:

@@ -16,7 +16,7 @@ from tests.videos import make_video
 def test_make_run_serves_the_whole_flow(server: str, tmp_path: Path) -> None:
     http = requests.Session()
     registered = http.post(
-        f"{server}/api/auth/register", json={"email": "g@example.com", "password": "12345678"}
+        f"{server}/api/auth/register", json={"email": "g@example.com", "password": "blue-owl"}
     )
     assert registered.status_code == 201
     http.headers["Authorization"] = f"Bearer {registered.json()['token']}"
@@ -45,7 +45,7 @@ def test_an_upload_cut_off_mid_body_creates_nothing(server: str, tmp_path: Path)
     """Behind gunicorn a dropped connection looks like the end of the body: it must not pass."""
     http = requests.Session()
     registered = http.post(
-        f"{server}/api/auth/register", json={"email": "cut@example.com", "password": "12345678"}
+        f"{server}/api/auth/register", json={"email": "cut@example.com", "password": "blue-owl"}
     )
     token = registered.json()["token"]
     video = make_video(tmp_path / "phone.mp4", seconds=2.0).read_bytes()

@@ -90,7 +90,7 @@ def test_two_workers_log_json_lines_and_share_one_metrics_view(
 
     http = requests.Session()
     registered = http.post(
-        f"{base}/api/auth/register", json={"email": "ops@example.com", "password": "12345678"}
+        f"{base}/api/auth/register", json={"email": "ops@example.com", "password": "blue-owl"}
     )
     token = registered.json()["token"]
     http.headers["Authorization"] = f"Bearer {token}"

@@ -28,7 +28,7 @@ def job_row(db: Path, job_id: str) -> dict[str, object]:
 def upload_long_job(server: Server, video: Path) -> tuple[requests.Session, str]:
     http = requests.Session()
     registered = http.post(
-        f"{server.base}/api/auth/register", json={"email": "r@example.com", "password": "12345678"}
+        f"{server.base}/api/auth/register", json={"email": "r@example.com", "password": "blue-owl"}
     )
     http.headers["Authorization"] = f"Bearer {registered.json()['token']}"
     with open(video, "rb") as handle:

@@ -36,7 +36,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def token(base: str) -> str:
     answer = requests.post(
-        f"{base}/api/auth/register", json={"email": "slow@example.com", "password": "12345678"}
+        f"{base}/api/auth/register", json={"email": "slow@example.com", "password": "blue-owl"}
     )
     assert answer.status_code == 201
     return str(answer.json()["token"])
@@ -160,7 +160,7 @@ def test_a_crashing_analysis_fails_its_job_and_the_server_goes_on(tmp_path: Path
     with running_server(tmp_path, CLIPSCOPE_TEST_ANALYSIS_FAULT="abort") as url:
         http = requests.Session()
         registered = http.post(
-            f"{url}/api/auth/register", json={"email": "c@example.com", "password": "12345678"}
+            f"{url}/api/auth/register", json={"email": "c@example.com", "password": "blue-owl"}
         )
         http.headers["Authorization"] = f"Bearer {registered.json()['token']}"
         with open(video, "rb") as handle:

@@ -41,7 +41,7 @@ class Gunicorn:
     def register(self, email: str) -> dict[str, str]:
         response = requests.post(
             f"{self.base}/api/auth/register",
-            json={"email": email, "password": "12345678"},
+            json={"email": email, "password": "blue-owl"},
             timeout=10,
         )
         assert response.status_code == 201, response.text

@@ -240,8 +240,12 @@ def test_a_key_already_answered_for_another_video_refuses_the_finished_upload(
     replay = create(client, headers, len(same), same, **keyed)
     assert replay.headers["Clipscope-Job-Id"] == first["job_id"]
     other = make_video(tmp_path / "other.mp4", seconds=0.5, seed=7).read_bytes()
-    again = create(client, headers, len(other), **{"Idempotency-Key": "used-before"})
+    again = create(client, headers, len(same), **{"Idempotency-Key": "used-before"})
     assert again.headers["Location"] == replay.headers["Location"]  # the key names that upload
+    # Another length under that key is another upload: refused as POST /api/upload refuses it.
+    reused = create(client, headers, len(other), **{"Idempotency-Key": "used-before"})
+    assert reused.status_code == 422
+    assert reused.get_json()["error"]["code"] == "idempotency_key_reused"
     fresh = create(client, headers, len(other), **{"Idempotency-Key": "second-key"})
     upload_file(client, {**headers, "Idempotency-Key": "second-key"}, small_video)
     refused = patch(client, fresh.headers["Location"], headers, 0, other)

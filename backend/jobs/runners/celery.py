@@ -151,12 +151,20 @@ class CeleryRunner:
     def health(self) -> dict[str, Any]:
         return self._health.check()
 
-    def run(self, job_id: str) -> None:
+    def run(self, message_job_id: str) -> None:
+        """Run the queued job whose turn it is (fair.py), not necessarily the message's.
+
+        Every queued job has a message of its own, and a message claims at most one job, so
+        each job is still run: the message's job, if another was run instead, is taken by
+        a later message. One user's hundred messages queued first therefore cannot make
+        another user's job wait for all of them.
+        """
         claim = claim_id(self.heartbeat.owner)
-        if self._handing_back.is_set() or not self.store.claim(job_id, claim):
-            # Not queued: running elsewhere (its message duplicated or redelivered), done or
-            # gone. A holder that died is found by the lease, and the job gets a new message.
-            log.info("job %s is not queued (running elsewhere, done or gone); skipping", job_id)
+        job_id = None if self._handing_back.is_set() else self.store.claim_fair(claim)
+        if job_id is None:
+            # Nothing queued: the message's job runs elsewhere (duplicated or redelivered),
+            # is done or gone. A holder that died is found by the lease and sent again.
+            log.info("message for job %s: no job is queued; skipping", message_job_id)
             return
         stop = self.heartbeat.track(job_id, claim)
         try:
