@@ -160,28 +160,38 @@ class SceneBoundaries:
         return peak > THRESHOLD or soft
 
     def _decide_run(self, first: int, last: int) -> None:
-        """One model change over frames first..last: placed and named by the signals if they can."""
+        """One model change over frames first..last: placed and named by the signals if they can.
+
+        A cut the signal placed wins over a gradual find, as it always did: a transition the
+        cut detector saw as one sharp change is a cut, placed to the frame.
+        """
         lo, hi = first - self.margin, last + self.margin
         peak = max(range(first, last + 1), key=lambda k: self.single[k])
-        near = [g for g in self._gradual if g.start <= hi and g.end >= lo]
         cuts = [c for c in self._cuts if lo <= c <= hi]
-        self._gradual = [g for g in self._gradual if g not in near]
-        self._cuts = [c for c in self._cuts if c not in cuts]
+        near = [g for g in self._gradual if g.start <= hi and g.end >= lo]
         start, end = self._extent(first, last)
         for g in near:
             start, end = min(start, g.start), max(end, g.end)
+        self._cuts = [c for c in self._cuts if c not in cuts]
+        if cuts:
+            cut = min(cuts, key=lambda c: abs(c - peak))
+            # Gradual finds around the cut are the same change seen another way.
+            self._gradual = [
+                g for g in self._gradual if not g.start - self.margin <= cut <= g.end + self.margin
+            ]
+            if not self._came_back(start, end):
+                self._add(Boundary(cut, "cut"))
+            return
+        self._gradual = [g for g in self._gradual if g not in near]
         if self._came_back(start, end):
             return
         if near:
             best = max(near, key=lambda g: g.quality)
             self._add(Boundary(best.middle, best.kind, (best.start, best.end)))
-        elif cuts:
-            self._add(Boundary(min(cuts, key=lambda c: abs(c - peak)), "cut"))
+        elif end - start + 1 >= self._gradual_frames:
+            self._add(Boundary(peak, "dissolve", (start, end)))
         else:
-            if end - start + 1 >= self._gradual_frames:
-                self._add(Boundary(peak, "dissolve", (start, end)))
-            else:
-                self._add(Boundary(self._sharpest(first, last, peak), "cut"))
+            self._add(Boundary(self._sharpest(first, last, peak), "cut"))
 
     def _extent(self, first: int, last: int) -> tuple[int, int]:
         """The frames the model holds to be inside the change (`many`), at most a margin out."""
