@@ -47,7 +47,9 @@ class BrokerHealth:
                     target=self._loop, name="clipscope-broker-health", daemon=True
                 )
                 self._thread.start()
-        self._known.wait(self.FIRST_ANSWER_S)
+            asking = self._thread is not None
+        if asking:
+            self._known.wait(self.FIRST_ANSWER_S)
         with self._lock:
             if self._answer is None:  # the broker has not answered yet: say nothing is known
                 return {
