@@ -62,7 +62,7 @@ class AnalysisKilled(Exception):
 
     An operator's `kill -9`, the kernel's OOM killer choosing it while the machine (not the
     analysis) ran out of memory, or a decoder that crashed: the attempt is lost, not the job.
-    The job is run again; one killed on every attempt ends `analysis_crashed` (store.py).
+    The job is run again; one killed on every attempt ends `analysis_crashed` (lost.py).
     """
 
     def __init__(self, signal_name: str) -> None:
