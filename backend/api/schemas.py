@@ -152,6 +152,10 @@ class Health(BaseModel):
     # Celery mode only: can the broker be reached, and which workers answer a ping.
     broker: bool | None = None
     live_workers: list[str] | None = None
+    # Celery mode: when the broker was last asked (in the background, every 2 s), and how
+    # many seconds ago that was; `broker` and `live_workers` are that ask's answer.
+    workers_checked_at: str | None = None
+    workers_age_s: float | None = None
 
 
 class PushTokenIn(BaseModel):

@@ -37,6 +37,10 @@ def claim_id(owner: str) -> str:
     return f"{owner}/{uuid.uuid4().hex[:12]}"
 
 
+WORKER_LOST_MESSAGE = (
+    "The worker analysing this video stopped too many times; please upload it again."
+)
+
 # Built once: every status poll runs it, and building the expression costs more than the query.
 _JOB_OF_USER = select(Job).where(Job.id == bindparam("job_id"), Job.user_id == bindparam("user_id"))
 _ANY_QUEUED = select(Job.id).where(Job.status == JobStatus.QUEUED).limit(1)
@@ -324,6 +328,7 @@ class JobStore:
                 .where(Job.id == job_id, Job.status.in_(RETRYABLE))
                 .values(
                     attempts=0,
+                    crashes=0,
                     error_code=None,
                     error_message=None,
                     result=None,
@@ -387,10 +392,7 @@ class JobStore:
                     Job.attempts >= self.max_attempts,
                 )
             ).all()
-        outcome = Outcome.failed(
-            JobErrorCode.WORKER_LOST,
-            "The worker analysing this video stopped too many times; please upload it again.",
-        )
+        outcome = Outcome.failed(JobErrorCode.WORKER_LOST, WORKER_LOST_MESSAGE)
         for job_id, owner in dead:
             if owner is not None and self.finish(job_id, owner, outcome):
                 lost += 1

@@ -32,6 +32,10 @@ class Job(Base):
     progress: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(String(300), default="Waiting for a worker")
     attempts: Mapped[int] = mapped_column(default=0)
+    # Attempts whose analysis child was killed by a signal its supervisor did not send (an
+    # operator, the kernel's OOM killer, a decoder crash): a job killed on every attempt ends
+    # `analysis_crashed`, one that also lost a worker ends `worker_lost` (store.lose_attempt).
+    crashes: Mapped[int] = mapped_column(default=0, server_default="0")
     # Who holds the job and until when; an expired lease means the holder died.
     owner: Mapped[str | None] = mapped_column(String(120), default=None)
     lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)

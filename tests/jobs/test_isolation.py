@@ -27,6 +27,8 @@ def test_a_crashing_decoder_fails_only_its_job(
 
     job = wait_for_job(client, headers, job_id)
     assert job["status"] == "failed"
+    # Killed by a signal on every attempt: the video kills the decoder (lost.py's rule).
+    assert job["attempts"] == services_of(app).config.max_attempts
     assert job["error"]["code"] == "analysis_crashed"
     assert "SIGABRT" in job["error"]["message"]
     # The service goes on, and the failed attempt left no thumbnail behind.

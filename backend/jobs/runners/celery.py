@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import timedelta
 from typing import Any
 
 from celery import Celery
+from celery.exceptions import Reject
 from celery.signals import worker_shutting_down
 
 from backend.config import Config
+from backend.jobs.runners.broker_health import BrokerHealth
 from backend.jobs.runners.execute import execute_job, release
 from backend.jobs.runners.heartbeat import Heartbeat, new_owner_id
 from backend.jobs.runners.isolation import limits_from
@@ -116,7 +117,7 @@ class CeleryRunner:
         self.resend_after = timedelta(seconds=max(60.0, config.lease_s * 4))
         self.heartbeat = Heartbeat(store, new_owner_id(), on_recover=self.resend)
         self._handing_back = threading.Event()
-        self._health = BrokerHealth()
+        self._health = BrokerHealth(celery_app)
         global _runner
         _runner = self
 
@@ -128,6 +129,7 @@ class CeleryRunner:
         self.heartbeat.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        self._health.stop()
         running = self.heartbeat.claims()
         self.heartbeat.stop(timeout)
         for job_id, claim in running:
@@ -159,8 +161,14 @@ class CeleryRunner:
         a later message. One user's hundred messages queued first therefore cannot make
         another user's job wait for all of them.
         """
+        if self._handing_back.is_set():
+            # A stopping worker still takes messages for a while (Celery's loop drains the
+            # broker for up to 2 s after a warm shutdown begins), among them the very message
+            # that gives a job back. Swallowed here, it left the job queued with no message
+            # until resend() (60 s): the broker must hand it to a worker that is not stopping.
+            raise Reject("this worker is stopping", requeue=True)
         claim = claim_id(self.heartbeat.owner)
-        job_id = None if self._handing_back.is_set() else self.store.claim_fair(claim)
+        job_id = self.store.claim_fair(claim)
         if job_id is None:
             # Nothing queued: the message's job runs elsewhere (duplicated or redelivered),
             # is done or gone. A holder that died is found by the lease and sent again.
@@ -168,11 +176,11 @@ class CeleryRunner:
             return
         stop = self.heartbeat.track(job_id, claim)
         try:
-            execute_job(self.store, self.storage, job_id, claim, stop, self.limits)
+            again = execute_job(self.store, self.storage, job_id, claim, stop, self.limits)
         finally:
             self.heartbeat.untrack(claim)
-        if self._handing_back.is_set() and release(self.store, job_id, claim):
-            self.submit(job_id)  # for a worker that is not stopping
+        if again or (self._handing_back.is_set() and release(self.store, job_id, claim)):
+            self.submit(job_id)  # its analysis was killed, or this worker is stopping
 
     def resend(self, requeued_ids: list[str]) -> None:
         """New messages for jobs re-queued from dead workers, and for messages the broker lost."""
@@ -200,55 +208,3 @@ def queued_messages() -> int | None:
     except Exception:
         log.warning("could not count the broker's queue", exc_info=True)
         return None
-
-
-class BrokerHealth:
-    """The broker's reachability and the live workers, asked at most every few seconds.
-
-    Asking takes half a second at least (a ping waits that long for every worker's reply), so
-    only the first check waits for an answer: later ones answer what is known and, when it is
-    older than TTL_S, have it asked again in the background. A load balancer's health probe never
-    waits on the broker.
-    """
-
-    TTL_S = 5.0
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._checked = float("-inf")
-        self._answer: dict[str, Any] = {}
-        self._asking = False
-        self._known = threading.Event()
-
-    def check(self) -> dict[str, Any]:
-        with self._lock:
-            ask = not self._asking and time.monotonic() - self._checked > self.TTL_S
-            self._asking = self._asking or ask
-        if ask and self._known.is_set():
-            threading.Thread(
-                target=self._refresh, name="clipscope-broker-health", daemon=True
-            ).start()
-        elif ask:
-            self._refresh()
-        self._known.wait()
-        with self._lock:
-            return dict(self._answer)
-
-    def _refresh(self) -> None:
-        answer = {"broker": False, "live_workers": []}
-        try:
-            answer = self._ask()
-        finally:  # whatever happens, the next check may ask again, and nobody waits forever
-            with self._lock:
-                self._answer, self._checked, self._asking = answer, time.monotonic(), False
-            self._known.set()
-
-    @staticmethod
-    def _ask() -> dict[str, Any]:
-        try:
-            with celery_app.pool.acquire(block=True, timeout=2) as conn:
-                conn.ensure_connection(max_retries=1, timeout=1)
-            replies = celery_app.control.ping(timeout=0.5) or []
-        except Exception:
-            return {"broker": False, "live_workers": []}
-        return {"broker": True, "live_workers": sorted(name for reply in replies for name in reply)}

@@ -9,8 +9,14 @@ import time
 from dataclasses import dataclass
 
 from backend.analysis import AnalysisCancelled, AnalysisError
+from backend.jobs.lost import lose_attempt
 from backend.jobs.outcome import Outcome
-from backend.jobs.runners.isolation import AnalysisFailed, Limits, analyze_isolated
+from backend.jobs.runners.isolation import (
+    AnalysisFailed,
+    AnalysisKilled,
+    Limits,
+    analyze_isolated,
+)
 from backend.jobs.runners.progress import ThrottledProgress
 from backend.jobs.status import JobErrorCode, JobStatus
 from backend.jobs.store import JobStore
@@ -45,8 +51,12 @@ def execute_job(
     owner: str,
     stop: threading.Event,
     limits: Limits,
-) -> None:
-    """Analyse a job this owner has claimed and record the outcome."""
+) -> bool:
+    """Analyse a job this owner has claimed and record the outcome.
+
+    True when the job went back to the queue because its analysis was killed (lost.py): in
+    Celery mode it then needs a new message.
+    """
     deadline = time.monotonic() + limits.timeout_s
 
     def write_progress(phase: str, percent: int, message: str) -> bool:
@@ -73,7 +83,7 @@ def execute_job(
             lambda: job_files(store, storage, job_id), f"job {job_id}: read", stop=stop
         )
         if files is None:
-            return  # deleted while it waited
+            return False  # deleted while it waited
         outcome = Outcome.completed(
             analyze_isolated(
                 files.source,
@@ -92,6 +102,15 @@ def execute_job(
             )
     except (AnalysisError, AnalysisFailed) as error:
         outcome = Outcome.failed(error.code, error.message)
+    except AnalysisKilled as killed:
+        log.warning("job %s: the analysis was killed by %s", job_id, killed.signal_name)
+        assert files is not None
+        # What the killed child wrote goes before anyone may run the job again.
+        shutil.rmtree(files.thumbnails, ignore_errors=True)
+        how = killed.signal_name
+        return retry_transient(
+            lambda: lose_attempt(store, job_id, owner, how), f"job {job_id}: lost attempt"
+        )
     except Exception:
         log.exception("job %s crashed", job_id)
         outcome = Outcome.failed(
@@ -105,6 +124,7 @@ def execute_job(
         # Only the analysis decides how a job ends: a database that blinks now delays the
         # record; if it stays away, the lease runs out and the job is run again.
         retry_transient(lambda: store.finish(job_id, owner, outcome), f"job {job_id}: finish")
+    return False
 
 
 def release(store: JobStore, job_id: str, claim: str) -> bool:

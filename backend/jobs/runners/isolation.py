@@ -57,6 +57,19 @@ class AnalysisFailed(Exception):
         self.message = message
 
 
+class AnalysisKilled(Exception):
+    """The child died by a signal its supervisor did not send, under its memory limit.
+
+    An operator's `kill -9`, the kernel's OOM killer choosing it while the machine (not the
+    analysis) ran out of memory, or a decoder that crashed: the attempt is lost, not the job.
+    The job is run again; one killed on every attempt ends `analysis_crashed` (lost.py).
+    """
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(f"the analysis was killed by {signal_name}")
+        self.signal_name = signal_name
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one analysis may take: wall time (enforced by the caller) and resident memory."""
@@ -191,18 +204,28 @@ def _supervise(
     raise _failure(child.exitcode, over_memory, limits.memory_mb)
 
 
-def _failure(exitcode: int | None, over_memory: bool, memory_mb: int) -> AnalysisFailed:
-    if over_memory or exitcode == -signal.SIGKILL:
-        # A SIGKILL we did not send is the kernel's out-of-memory killer.
+def _failure(
+    exitcode: int | None, over_memory: bool, memory_mb: int
+) -> AnalysisFailed | AnalysisKilled:
+    if over_memory:
+        # Only our own limit, seen crossed, says the video needs too much memory.
         return AnalysisFailed(
             JobErrorCode.RESOURCE_LIMIT,
             f"Analysing this video needed more than the {memory_mb} MB of memory it may use.",
         )
-    how = f"signal {signal.Signals(-exitcode).name}" if exitcode and exitcode < 0 else "an error"
+    if exitcode is not None and exitcode < 0:
+        return AnalysisKilled(signal_name(-exitcode))
     return AnalysisFailed(
         JobErrorCode.ANALYSIS_CRASHED,
-        f"The video decoder stopped unexpectedly ({how}); the file may be damaged.",
+        "The video decoder stopped unexpectedly (an error); the file may be damaged.",
     )
+
+
+def signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _rss_bytes(pid: int | None) -> int:
