@@ -1075,6 +1075,16 @@ export interface components {
              * @default null
              */
             live_workers: string[] | null;
+            /**
+             * Workers Checked At
+             * @default null
+             */
+            workers_checked_at: string | null;
+            /**
+             * Workers Age S
+             * @default null
+             */
+            workers_age_s: number | null;
         };
     };
     responses: never;
