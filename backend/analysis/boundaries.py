@@ -95,6 +95,7 @@ class SceneBoundaries:
         self._scan = 0  # frames before this have been searched for model changes
         self._next = 0  # first frame not yet released
         self._spans: list[tuple[int, int]] = []  # of decided gradual changes, not yet released
+        self._end = 1 << 62  # frames in the clip, once known
 
     def cut(self, frame: int) -> None:
         self._cuts.append(frame)
@@ -110,6 +111,8 @@ class SceneBoundaries:
 
     def release(self, upto: int, final: bool = False) -> list[tuple[int, bool, bool]]:
         upto = min(upto, len(self.single))
+        if final:
+            self._end = upto
         self._scan_model(upto, final)
         ready = upto if final else self._scan - self.margin
         self._decide_signals(ready, final)
@@ -143,8 +146,10 @@ class SceneBoundaries:
                 if k >= upto or not self._hot(k):
                     break
                 j = k
-            if k >= upto and not final:
-                break  # the run may go on: decide it once its end is seen
+            if not final and (k >= upto or j - 1 + self.margin >= upto):
+                # The run may go on, or what follows it is not known yet: decide it once all
+                # it looks at is in, so that the verdict never depends on the model's pace.
+                break
             if self._is_change(i, j - 1):
                 self._decide_run(i, j - 1)
             i = j
@@ -255,7 +260,9 @@ class SceneBoundaries:
     def _add(self, boundary: Boundary) -> None:
         if boundary.frame < self._next:  # its frames are out already: it starts at the next one
             boundary = Boundary(self._next, boundary.kind, boundary.span)
-        if boundary.frame <= 0 or any(
+        # A scene lasts MIN_GAP_S at least, the first and the last included: the model pads a
+        # clip with its first and last frame, and motion stopping dead there looks like a cut.
+        if not self._min_gap <= boundary.frame <= self._end - self._min_gap or any(
             abs(b.frame - boundary.frame) < self._min_gap for b in self.found[-3:]
         ):
             return
