@@ -102,6 +102,8 @@ class Config:
     fetch_allow_hosts: frozenset[str] = frozenset()
     fetch_connect_timeout_s: float = 10.0
     fetch_read_timeout_s: float = 30.0
+    # Past this expected wait for a request slot a web worker answers 503 overloaded at once.
+    queue_max_ms: float = 100.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -144,6 +146,7 @@ class Config:
             ),
             fetch_connect_timeout_s=float(_int(env, "CLIPSCOPE_FETCH_CONNECT_TIMEOUT_S", 10)),
             fetch_read_timeout_s=float(_int(env, "CLIPSCOPE_FETCH_READ_TIMEOUT_S", 30)),
+            queue_max_ms=max(1.0, _float(env, "CLIPSCOPE_QUEUE_MAX_MS", 100.0)),
         )
 
     def with_overrides(self, **changes: Any) -> Config:
