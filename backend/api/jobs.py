@@ -12,6 +12,7 @@ from backend.api.openapi import operation
 from backend.api.schemas import (
     CleanupOut,
     CleanupQuery,
+    ErrorOut,
     JobList,
     JobListQuery,
     JobOut,
@@ -58,8 +59,9 @@ def index() -> ResponseReturnValue:
 @bp.get("/jobs/<job_id>")
 @operation(
     "A job's status, phase and progress (`Prefer: wait=N` long-polls for a change; "
-    "`If-None-Match` with its ETag answers 304 while it is unchanged)",
-    responses={200: JobOut, 304: None},
+    "`If-None-Match` with its ETag answers 304 while it is unchanged; 503 `overloaded` with "
+    "`Retry-After` past the server's capacity)",
+    responses={200: JobOut, 304: None, 503: ErrorOut},
 )
 @auth_checked_by_view
 def show(job_id: str) -> ResponseReturnValue:
@@ -69,7 +71,7 @@ def show(job_id: str) -> ResponseReturnValue:
 @bp.get("/results/job/<job_id>")
 @operation(
     "The job, with its result once completed (the path clients poll)",
-    responses={200: JobWithResult, 304: None},
+    responses={200: JobWithResult, 304: None, 503: ErrorOut},
 )
 @auth_checked_by_view
 def show_with_result(job_id: str) -> ResponseReturnValue:
