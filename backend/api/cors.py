@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 ALLOWED_HEADERS = (
-    "Authorization, Content-Type, Idempotency-Key, X-Filename, Prefer, "
+    "Authorization, Content-Type, Idempotency-Key, X-Filename, Prefer, If-None-Match, "
     "Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata, Upload-Checksum"
 )
 EXPOSED_HEADERS = (
-    "Location, Retry-After, Preference-Applied, Tus-Resumable, Tus-Version, Tus-Extension, "
+    "Location, Retry-After, Preference-Applied, ETag, Tus-Resumable, Tus-Version, Tus-Extension, "
     "Tus-Max-Size, Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Metadata, "
     "Upload-Expires, Clipscope-Job-Id"
 )

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import g, request
+from flask import Flask, Request, Response, g, request
+from flask.sessions import SessionInterface, SessionMixin
 
 from backend.accounts import user_id_for_token
 from backend.errors import Unauthorized
@@ -59,3 +60,16 @@ def auth_checked_by_view(view: Callable[P, R]) -> Callable[P, R]:
 def current_user_id() -> int:
     user_id: int = g.user_id
     return user_id
+
+
+class NoCookieSessions(SessionInterface):
+    """No Flask session: clients authenticate with bearer tokens and no cookie is ever set.
+
+    Flask's default opened (and verified the signature of) a cookie session on every request.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        return None  # Flask then hands out its null session
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None

@@ -1,19 +1,24 @@
 """A status poll in one plain query: the bearer token and the job checked together.
 
 The poll is what every phone sends every two seconds, so it is the request the service answers
-most. Through the ORM it took two sessions (the token, then the job) and most of its CPU went to
-them (docs/performance.md, "Where a poll's CPU goes"). Here one SQLAlchemy Core SELECT joins the
-live token to the job: the database is still asked on every poll, so a revoked token (sign-out,
-sign-out everywhere, a new password) is refused by every process at once, with no cache to clear.
+most. Through the ORM it took two sessions (the token, then the job), and most of its CPU went
+to them (docs/performance.md, "Where a poll's CPU goes"). Here one SELECT joins the live token
+to the job: the database is still asked on every poll, so a revoked token (sign-out, sign-out
+everywhere, a new password) is refused by every process at once, with no cache to clear.
+
+The statement is built with SQLAlchemy Core, compiled once per database dialect and run on the
+pool's DBAPI connection: SQLAlchemy's execution and result layers cost more than the query.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import Dialect, Select, and_, bindparam, select
 
 from backend.accounts import TOUCH_EVERY, hash_token, touch_token
 from backend.db import Database
@@ -38,6 +43,7 @@ _DOCUMENT_COLUMNS = (
     Job.error_code,
     Job.error_message,
 )
+_TIMES = ("created_at", "started_at", "updated_at", "finished_at")
 
 
 def _poll_query(*job_columns: Any) -> Select[Any]:
@@ -56,9 +62,48 @@ def _poll_query(*job_columns: Any) -> Select[Any]:
     )
 
 
-# Built once: building the expression costs more than running it.
 _POLL = _poll_query(*_DOCUMENT_COLUMNS)
 _POLL_WITH_RESULT = _poll_query(*_DOCUMENT_COLUMNS, Job.result)
+
+
+class _Compiled(NamedTuple):
+    sql: str
+    positional: tuple[str, ...] | None  # the order of the parameters, for a qmark driver
+    columns: tuple[str, ...]
+    to_database: Callable[[Any], Any]  # a time as this database's driver takes it
+
+
+_compiled: dict[tuple[str, bool], _Compiled] = {}
+
+
+def _compile(dialect: Dialect, with_result: bool) -> _Compiled:
+    key = (dialect.name, with_result)
+    found = _compiled.get(key)
+    if found is None:
+        statement = _POLL_WITH_RESULT if with_result else _POLL
+        compiled = statement.compile(dialect=dialect)
+        positional = tuple(compiled.positiontup or ()) if dialect.positional else None
+        columns = tuple(str(column.key) for column in statement.selected_columns)
+        to_database = ApiToken.last_used_at.type.bind_processor(dialect) or (lambda v: v)
+        found = _compiled[key] = _Compiled(str(compiled), positional, columns, to_database)
+    return found
+
+
+class _Row:
+    """The row as attributes (what job_document reads), with the driver's values made typed."""
+
+    def __init__(self, columns: tuple[str, ...], values: tuple[Any, ...]) -> None:
+        self.__dict__.update(zip(columns, values, strict=True))
+        for name in ("last_used_at", *_TIMES):  # SQLite hands back text; PostgreSQL, datetimes
+            value = self.__dict__[name]
+            if isinstance(value, str):
+                self.__dict__[name] = datetime.fromisoformat(value)
+        result = self.__dict__.get("result")
+        if isinstance(result, str):
+            self.__dict__["result"] = json.loads(result)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -72,17 +117,28 @@ class Poll:
 
 def poll_job(db: Database, token: str, job_id: str, idle_days: int, *, with_result: bool) -> Poll:
     now = utcnow()
+    query = _compile(db.engine.dialect, with_result)
     params = {
         "token_hash": hash_token(token),
-        "idle_cutoff": now - timedelta(days=idle_days),
+        "idle_cutoff": query.to_database(now - timedelta(days=idle_days)),
         "job_id": job_id,
     }
-    with db.engine.connect() as connection:
-        row = connection.execute(_POLL_WITH_RESULT if with_result else _POLL, params).first()
-        if row is None:
-            return Poll(None, None)
-        if now - row.last_used_at >= TOUCH_EVERY:
-            touch_token(connection, row.token_id, now)
-            connection.commit()
+    args: Any = params if query.positional is None else [params[k] for k in query.positional]
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(query.sql, args)
+            values = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, rolled back
+    if values is None:
+        return Poll(None, None)
+    row = _Row(query.columns, tuple(values))
+    if now - row.last_used_at >= TOUCH_EVERY:
+        with db.engine.begin() as writer:
+            touch_token(writer, row.token_id, now)
     document = job_document(row, with_result=with_result) if row.id is not None else None
     return Poll((row.user_id, row.token_id), document)

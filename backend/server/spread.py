@@ -24,12 +24,17 @@ _SLOT = struct.Struct("q")
 
 
 class ConnectionShares:
-    """The table: one signed 64-bit count per worker slot, ABSENT when no worker holds it."""
+    """The table: one signed 64-bit count per worker slot, ABSENT when no worker holds it.
+
+    Entry 0 holds how many slots were ever handed out, so a look reads only those.
+    """
 
     def __init__(self, slots: int = MAX_WORKERS) -> None:
         # Anonymous and shared: the workers forked after this see one table.
-        self._map = mmap.mmap(-1, slots * _SLOT.size)
-        self._counts = memoryview(self._map).cast("q")
+        self._map = mmap.mmap(-1, (slots + 1) * _SLOT.size)
+        self._table = memoryview(self._map).cast("q")
+        self._counts = self._table[1:]
+        self._table[0] = 0
         for slot in range(slots):
             self._counts[slot] = ABSENT
 
@@ -37,13 +42,16 @@ class ConnectionShares:
         """A slot for a worker about to be forked (called in the master)."""
         slot = next(i for i in range(len(self._counts)) if i not in taken)
         self._counts[slot] = ABSENT
+        self._table[0] = max(self._table[0], slot + 1)
         return slot
 
     def publish(self, slot: int, connections: int) -> None:
         self._counts[slot] = connections
 
     def may_accept(self, slot: int, connections: int) -> bool:
-        peers = [c for i, c in enumerate(self._counts) if i != slot and c != ABSENT]
+        counts = self._counts[: self._table[0]].tolist()
+        counts[slot] = ABSENT
+        peers = [count for count in counts if count != ABSENT]
         if not peers:
             return True
         least = min(peers)
