@@ -10,9 +10,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask, abort, jsonify
 from flask.typing import ResponseReturnValue
+
+from bench.phones import Phone
+from bench.server import Server, running_server
 
 COLUMNS = ("id", "status", "phase", "progress", "message", "attempts", "updated_at")
 
@@ -51,3 +58,20 @@ def create_app() -> Flask:
         return {"status": "ok"}
 
     return app
+
+
+@contextmanager
+def bare_route(
+    phones: list[Phone], tmp: Path, env: dict[str, str]
+) -> Iterator[tuple[Server, list[Phone]]]:
+    """The calibration served with the project's gunicorn settings (gunicorn's own gthread
+    worker: ours needs the app's services), holding the same job ids, and phones to poll it."""
+    database = tmp / "bare.db"
+    create_database(str(database), [p.job_id for p in phones])
+    with running_server(
+        "bare",
+        {**env, "BARE_DB": str(database)},
+        "bench.bare_app:create_app()",
+        ("--worker-class", "gthread"),
+    ) as server:
+        yield server, [Phone(str(uuid.uuid4()), p.job_id) for p in phones]

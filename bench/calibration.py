@@ -19,14 +19,13 @@ import os
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
-from bench.bare_app import create_database
+from bench.bare_app import bare_route
 from bench.figures import Figure, percentile
 from bench.longvideo import make_long_video
 from bench.phones import Phone, _read_response, _request, poll
@@ -116,17 +115,24 @@ def step(
 
 
 def held_rate(server: Server, phones: list[Phone], seconds: float, name: str) -> float:
-    """The highest rate of the ramp whose polls all answered 200 with p99 <= GOAL_P99_MS."""
+    """The highest rate of the ramp whose polls all answered 200 with p99 <= GOAL_P99_MS.
+
+    A rate that misses is tried once more: one hiccup of a shared machine is not the rate.
+    """
     rate, held = FIRST_RATE, 0.0
     while True:
-        samples = step(server, phones, rate, seconds)
-        ok = [latency * 1000 for latency, status in samples if status == 200]
-        p99 = percentile(ok, 99)
-        statuses = dict(Counter(status for _, status in samples))
-        print(f"{name} at {rate:.0f}/s: p99 {p99:.1f} ms, answers {statuses}", flush=True)
-        if len(ok) < len(samples) or p99 > GOAL_P99_MS:
+        if not any(holds(server, phones, rate, seconds, name) for _ in range(2)):
             return held
         held, rate = rate, rate * RATE_STEP
+
+
+def holds(server: Server, phones: list[Phone], rate: float, seconds: float, name: str) -> bool:
+    samples = step(server, phones, rate, seconds)
+    ok = [latency * 1000 for latency, status in samples if status == 200]
+    p99 = percentile(ok, 99)
+    statuses = dict(Counter(status for _, status in samples))
+    print(f"{name} at {rate:.0f}/s: p99 {p99:.1f} ms, answers {statuses}", flush=True)
+    return len(ok) == len(samples) and p99 <= GOAL_P99_MS
 
 
 def measure(server: Server, phones: list[Phone], seconds: float, name: str) -> Side:
@@ -185,13 +191,7 @@ def run(quick: bool = False) -> list[Figure]:
             phones = create_jobs(ours, tokens, PHONES - 2)
             wait_for("the small jobs to end", lambda: not active_jobs(ours), timeout=180)
             phones = start_analyses(ours, tokens, video) + phones
-            bare_db = Path(tmp) / "bare.db"
-            create_database(str(bare_db), [p.job_id for p in phones])
-            bare_env = {**ACCESS, "BARE_DB": str(bare_db)}
-            with running_server(
-                "bare", bare_env, "bench.bare_app:create_app()", ("--worker-class", "gthread")
-            ) as bare_server:
-                bare_phones = [Phone(str(uuid.uuid4()), p.job_id) for p in phones]
+            with bare_route(phones, Path(tmp), ACCESS) as (bare_server, bare_phones):
                 bare = measure(bare_server, bare_phones, seconds, "bare route")
                 bare_shares = worker_shares(bare_server)
             ours_side = measure(ours, phones, seconds, "ours")
@@ -234,7 +234,7 @@ def figures(
         fig("ours: rate held at p99 <= 50 ms", ours.held_rate, "/s"),
         fig(
             "bare / ours: rate held at p99 <= 50 ms",
-            bare.held_rate / max(ours.held_rate, 1e-9),
+            bare.held_rate / ours.held_rate if ours.held_rate else float("inf"),
             "x",
             2,
         ),

@@ -61,6 +61,8 @@ PRESTART_TIMEOUT_S = 30.0
 # While a worker holds more connections than its peers its listener is off, and it looks again
 # this often (instead of gthread's 1 s) so that it takes its turn as soon as the peers catch up.
 PAUSED_POLL_S = 0.01
+# ~100 ms: longer than a busy worker's event loop takes to come round, short for a phone.
+LEFT_WAITING_LOOKS = 10
 RETRY_AFTER_OVERLOADED_S = 2
 
 
@@ -128,6 +130,17 @@ class GuardedInput:
             yield line
 
 
+# When the request being served by this thread was handed to the thread pool (monotonic s), if
+# its bytes were known to be there then (a kept-alive connection the poller saw readable).
+_handed_over = threading.local()
+
+
+def waited_for_thread() -> float:
+    """How long this thread's request waited between the event loop and this thread."""
+    handed = getattr(_handed_over, "at", None)
+    return 0.0 if handed is None else time.monotonic() - handed
+
+
 def guard_input(
     app: Callable[..., Iterable[bytes]], admission: Admission
 ) -> Callable[..., Iterable[bytes]]:
@@ -140,7 +153,7 @@ def guard_input(
                 return app(environ, start_response)
         if not gated(environ):
             return app(environ, start_response)
-        if not admission.enter():
+        if not admission.enter(waited_for_thread()):
             return overloaded(start_response)
         started = time.perf_counter()
         try:
@@ -186,7 +199,7 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
     share_slot: int | None = None
     _max_connections: int = 1000
     _share_paused = False
-    _left_waiting = False
+    _left_waiting = 0
 
     @property
     def worker_connections(self) -> int:
@@ -205,18 +218,18 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
 
     def wait_for_and_dispatch_events(self, timeout: float) -> None:
         if not self._share_paused:
-            self._left_waiting = False
+            self._left_waiting = 0
             super().wait_for_and_dispatch_events(timeout)
             return
         super().wait_for_and_dispatch_events(min(timeout, PAUSED_POLL_S))
-        # A connection the least loaded peer leaves waiting (that worker is stopped, or stuck
-        # in a long piece of work) is taken after one more look: no connection waits for the
-        # balance's sake.
+        # A connection the least loaded peer leaves waiting for LEFT_WAITING_LOOKS looks in a
+        # row (that worker is stopped, or stuck in a long piece of work) is taken here: no
+        # connection waits long for the balance's sake.
         ready = select.select(self.sockets, [], [], 0)[0] if self.sockets else []
-        if ready and self._left_waiting:
+        self._left_waiting = self._left_waiting + 1 if ready else 0
+        if self._left_waiting >= LEFT_WAITING_LOOKS:
             for listener in ready:
                 self.accept(listener)
-        self._left_waiting = bool(ready)
 
     def init_process(self) -> None:
         # Hundreds of request threads share one GIL: hand it over every 1 ms instead of 5 ms,
@@ -277,6 +290,19 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
         # or the exit would wait for the analyses' threads.
         self.services.stop()
         super().handle_quit(sig, frame)
+
+    def enqueue_req(self, conn: Any) -> None:
+        # A connection whose request is already there (kept alive, seen readable): from now on
+        # its wait counts toward the admission's bound (admission.py).
+        conn.handed_over_at = time.monotonic() if conn.initialized or conn.data_ready else None
+        super().enqueue_req(conn)
+
+    def handle(self, conn: Any) -> Any:
+        _handed_over.at = getattr(conn, "handed_over_at", None)
+        try:
+            return super().handle(conn)
+        finally:
+            _handed_over.at = None
 
     def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
         # gunicorn drains a body the app refused to read (a stalled, cut or too-large upload)
