@@ -45,7 +45,8 @@ GOAL_P99_MS = 50.0
 OVERLOAD_GOAL_P99_MS = 250.0
 HEALTH_WITHIN_S = 1.0
 MAX_WORKER_SHARE = 60.0
-FIRST_RATE = 50.0
+FIRST_RATE = 10.0
+POLL_INTERVAL_S = 2.0
 RATE_STEP = 1.25
 STEP_WARMUP_S = 1.0
 ACCESS = {
@@ -105,11 +106,14 @@ def step(
 ) -> list[tuple[float, int]]:
     """(latency s, status) of the polls after the warm-up, at `rate` polls/s open loop.
 
-    The warm-up lasts one interval more than STEP_WARMUP_S: every phone has connected before.
+    Phones poll every POLL_INTERVAL_S as the app does, as many as the rate needs (past
+    len(phones) x that interval, the interval shortens); the warm-up lasts one interval more
+    than STEP_WARMUP_S, so every phone has connected before the window.
     """
-    interval = len(phones) / rate
+    polling = phones[: max(1, min(len(phones), round(rate * POLL_INTERVAL_S)))]
+    interval = len(polling) / rate
     warmup = STEP_WARMUP_S + interval
-    result, _ = poll(server.port, phones, warmup + seconds, interval)
+    result, _ = poll(server.port, polling, warmup + seconds, interval)
     first = min(s.sent for s in result.samples) + warmup
     return [(s.latency, s.status) for s in result.samples if s.sent >= first]
 
