@@ -102,7 +102,7 @@ class _Row:
         if isinstance(result, str):
             self.__dict__["result"] = json.loads(result)
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # only called for a missing one; typed for mypy
         raise AttributeError(name)
 
 
