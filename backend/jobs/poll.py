@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Dialect, Select, and_, bindparam, select
+from sqlalchemy import Dialect, Engine, PoolProxiedConnection, Select, and_, bindparam, select
+from sqlalchemy.exc import DBAPIError
 
 from backend.accounts import TOUCH_EVERY, hash_token, touch_token
 from backend.db import Database
@@ -106,6 +107,33 @@ class _Row:
         raise AttributeError(name)
 
 
+def _fetch_one(engine: Engine, sql: str, args: Any) -> Any:
+    """One row, with the driver's errors raised as SQLAlchemy's (a database away or a dropped
+    connection is a transient error, answered 503: backend/transient.py), and a connection
+    found dead invalidated, not handed out again."""
+    dialect = engine.dialect
+    connection: PoolProxiedConnection | None = None
+    try:
+        connection = engine.raw_connection()
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, args)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+    except dialect.loaded_dbapi.Error as error:
+        dbapi = connection.dbapi_connection if connection is not None else None
+        dropped = dialect.is_disconnect(error, dbapi, None)
+        if dropped and connection is not None:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            sql, args, error, dialect.loaded_dbapi.Error, connection_invalidated=dropped
+        ) from error
+    finally:
+        if connection is not None:
+            connection.close()  # back to the pool (rolled back), unless invalidated
+
+
 @dataclass(frozen=True)
 class Poll:
     """Who asked, as (user id, token id) (None: the token is not live), and the job's
@@ -124,16 +152,7 @@ def poll_job(db: Database, token: str, job_id: str, idle_days: int, *, with_resu
         "job_id": job_id,
     }
     args: Any = params if query.positional is None else [params[k] for k in query.positional]
-    connection = db.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(query.sql, args)
-            values = cursor.fetchone()
-        finally:
-            cursor.close()
-    finally:
-        connection.close()  # back to the pool, rolled back
+    values = _fetch_one(db.engine, query.sql, args)
     if values is None:
         return Poll(None, None)
     row = _Row(query.columns, tuple(values))
