@@ -6,8 +6,8 @@ gave up after 10 s retries into the same queue. Here requests without a body run
 (a poll that waits for the database or its socket lets another one run meanwhile); the others
 wait on a lock, which costs the GIL nothing. The service time of a slot is measured as requests
 go, so the wait a newcomer would face is known: (waiting + 1) x service time / slots. When that
-is over the bound (`CLIPSCOPE_QUEUE_MAX_MS`), or the request already waited longer than the
-bound for a thread to pick it up (the process is short of CPU), the request is refused before
+is over the bound (`CLIPSCOPE_QUEUE_MAX_MS`), or every slot is busy and the request already
+waited longer than the bound for a thread to pick it up (short of CPU), it is refused before
 any of its work is done, in microseconds, and the client comes back after Retry-After. The
 bound is in time, not in a number of requests, so it holds on a fast machine and a slow one.
 
@@ -48,13 +48,14 @@ class Admission:
         """Take a slot (waiting if the wait is short enough); False: refuse the request.
 
         `waited_s`: how long the request already waited for a thread to pick it up. Past the
-        bound it is refused at once: the process is behind (short of CPU, or of the GIL), and
-        what it answers late is worth less than a quick 503 the client retries.
+        bound, and with every slot busy, it is refused at once: the process is behind (short of
+        CPU, or of the GIL) with work queued, and what it answers late is worth less than a
+        quick 503 the client retries. With a slot free there is no queue to shorten: a lone
+        request on a slow machine is answered.
         """
-        if waited_s > self.max_wait_s:
-            with self._lock:
-                return self._refuse()
         with self._lock:
+            if waited_s > self.max_wait_s and self._running >= self.slots:
+                return self._refuse()
             if self._running < self.slots:
                 self._running += 1
                 return True

@@ -23,9 +23,11 @@ def test_a_free_slot_admits_and_a_full_queue_refuses_at_once() -> None:
     assert admission.enter() is False
 
 
-def test_a_request_that_already_waited_past_the_bound_is_refused() -> None:
-    admission = Admission(max_wait_s=0.1)
-    assert admission.enter(waited_s=0.2) is False
+def test_a_request_that_already_waited_past_the_bound_is_refused_while_the_slots_are_busy() -> None:
+    admission = Admission(max_wait_s=0.1, slots=1)
+    assert admission.enter(waited_s=0.2) is True  # nothing queued: a slow machine, answered
+    assert admission.enter(waited_s=0.2) is False  # behind, with work queued: refused
+    admission.leave(0.001)
     assert admission.enter(waited_s=0.05) is True
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.helpers import wait_for
 from tests.server.processes import running_server
 
 
@@ -27,13 +28,19 @@ def _signed_up(base: str, email: str) -> dict[str, str]:
 
 
 def _job(base: str, headers: dict[str, str]) -> str:
-    # An MP4 header and then garbage: the job fails at once, so nothing analyses while the
-    # test polls.
+    # An MP4 header and then garbage: the job fails within moments, and nothing analyses while
+    # the test polls.
     broken = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40 + email_bytes(headers)
     answer = requests.post(
         f"{base}/api/upload", files={"video": ("broken.mp4", broken)}, headers=headers
     )
     assert answer.status_code == 202, answer.text
+    job_url = f"{base}/api/jobs/{answer.json()['job_id']}"
+
+    def ended() -> bool:  # so that it no longer changes while the test looks at it
+        return bool(requests.get(job_url, headers=headers, timeout=10).json()["status"] == "failed")
+
+    wait_for(ended, timeout=60, what="the broken upload's job to fail")
     return str(answer.json()["job_id"])
 
 
