@@ -15,10 +15,13 @@ threads = int(os.environ.get("GUNICORN_THREADS", "256"))
 timeout = 120
 graceful_timeout = 30
 keepalive = 5
-# Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections
-# over them: phones keep their connection alive, and with one shared socket most of them ended
-# on one worker (5999 of 6000 polls in make bench's (b)).
-reuse_port = True
+# One listening socket, made by the master and shared by the workers. With reuse_port each
+# worker made its own and the kernel hashed each connection to one of them whatever that
+# worker's load; a connection hashed to a stopped or stuck worker waited in its queue (or was
+# reset when that worker restarted). On a shared socket an idle worker would take every new
+# connection, so each worker accepts only while it holds no more connections than its peers
+# (backend/server/spread.py, set up by the hooks below).
+reuse_port = False
 accesslog = "-" if os.environ.get("CLIPSCOPE_ACCESS_LOG") else None
 # No preload: each worker process builds its own app, database pool and runner threads.
 preload_app = False
@@ -37,6 +40,10 @@ def on_starting(server: object) -> None:
     import glob
     import tempfile
 
+    from backend.server import spread
+
+    spread.install()  # before the first fork: every worker sees the one table
+
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         _created_metrics_dir = tempfile.mkdtemp(prefix="clipscope-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = _created_metrics_dir
@@ -45,11 +52,26 @@ def on_starting(server: object) -> None:
         os.remove(stale)
 
 
+def pre_fork(server: object, worker: object) -> None:
+    # The worker's row in the connection table; taken from the workers alive now.
+    from backend.server import spread
+
+    table = spread.shares()
+    if table is not None:
+        taken = {getattr(w, "share_slot", -1) for w in server.WORKERS.values()}  # type: ignore[attr-defined]
+        worker.share_slot = table.free_slot(taken)  # type: ignore[attr-defined]
+
+
 def child_exit(server: object, worker: object) -> None:
     # The dead worker's gauges go; its counters and histograms stay in the merged totals.
     from prometheus_client import multiprocess
 
+    from backend.server import spread
+
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+    table, slot = spread.shares(), getattr(worker, "share_slot", None)
+    if table is not None and slot is not None:
+        table.publish(slot, spread.ABSENT)  # it takes no more connections
 
 
 def on_exit(server: object) -> None:

@@ -12,6 +12,7 @@ from backend.api.caching import register_caching
 from backend.api.cors import register_cors
 from backend.api.errors import register_error_handlers
 from backend.api.limits import init_limits
+from backend.api.security import NoCookieSessions
 from backend.batches.notify import batch_finish_listener
 from backend.cli import jobs_cli
 from backend.config import Config
@@ -34,6 +35,8 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # Bearer tokens, no cookies: Flask's signed cookie session was opened on every request.
+    app.session_interface = NoCookieSessions()
     configure_logging(config.log_format)
 
     db = Database(config.database_url)

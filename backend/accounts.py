@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -76,13 +76,14 @@ def user_id_for_token(session: Session, token: str, idle_days: int) -> tuple[int
         return None
     user_id, token_id, last_used_at = row
     if now - last_used_at >= TOUCH_EVERY:
-        _touch(session, token_id, now)
+        touch_token(session, token_id, now)
     return user_id, token_id
 
 
-def _touch(session: Session, token_id: int, now: datetime) -> None:
+def touch_token(executor: Session | Connection, token_id: int, now: datetime) -> None:
+    """Record that the token is in use; its caller commits."""
     # Conditional, so concurrent requests of one token write once and never move it back.
-    session.execute(
+    executor.execute(
         update(ApiToken)
         .where(ApiToken.id == token_id, ApiToken.last_used_at < now - TOUCH_EVERY)
         .values(last_used_at=now)

@@ -110,6 +110,8 @@ class Config:
     user_max_running: int = 1
     # Past this many queued jobs a user's new job is refused (429 too_many_jobs).
     user_max_queued: int = 100
+    # Past this expected wait for a request slot a web worker answers 503 overloaded at once.
+    queue_max_ms: float = 100.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -156,6 +158,7 @@ class Config:
             fetch_min_rate_bytes_s=_int(env, "CLIPSCOPE_FETCH_MIN_RATE_KBPS", 32) * 1024,
             user_max_running=max(1, _int(env, "CLIPSCOPE_USER_MAX_RUNNING", 1)),
             user_max_queued=max(1, _int(env, "CLIPSCOPE_USER_MAX_QUEUED", 100)),
+            queue_max_ms=max(1.0, _float(env, "CLIPSCOPE_QUEUE_MAX_MS", 100.0)),
         )
 
     def with_overrides(self, **changes: Any) -> Config:

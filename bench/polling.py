@@ -27,6 +27,7 @@ import requests
 
 from bench import rawhttp
 from bench.adverse import AdverseCounts, adverse_load
+from bench.bare_app import bare_route
 from bench.figures import Figure, percentile
 from bench.longvideo import make_long_video
 from bench.phones import LoadResult, Phone, poll
@@ -261,11 +262,37 @@ def run(quick: bool = False) -> list[Figure]:
                 )
                 windows.append(window)
             log = server.log_path.read_text(errors="replace")
+            # The calibration (bench/calibration.py): the same phones on a bare Flask + sqlite3
+            # route with the same gunicorn settings, in the same run, the analyses still going.
+            with bare_route(phones, Path(tmp), env) as (bare, bare_phones), ahead_of_the_server():
+                calibration, _ = poll(
+                    bare.port, bare_phones, WARMUP_S + window_s, INTERVAL_S, None, 1
+                )
     inside, pids = server_times(log), {int(o) for o in owners}
     rows: list[Figure] = []
     for window in windows:
         rows += figures(window, inside, window_s, pids, raised)
-    return rows
+    return rows + calibration_figures(calibration, windows[0].result, window_s)
+
+
+def calibration_figures(bare: LoadResult, ours: LoadResult, seconds: float) -> list[Figure]:
+    def after_warmup(result: LoadResult) -> list[float]:
+        first = min(s.sent for s in result.samples) + WARMUP_S
+        return [s.latency * 1000 for s in result.samples if s.sent >= first and s.status == 200]
+
+    bare_ms, ours_ms = after_warmup(bare), after_warmup(ours)
+    name = f"calibration: bare Flask + sqlite3 route, the same {PHONES} phones, {seconds:g} s"
+    return [
+        Figure("polling", f"{name}: p50", percentile(bare_ms, 50), "ms"),
+        Figure("polling", f"{name}: p99", percentile(bare_ms, 99), "ms"),
+        Figure("polling", f"{name}: errors", float(bare.errors), "n"),
+        Figure(
+            "polling",
+            "p99 ours / bare route (first window)",
+            percentile(ours_ms, 99) / percentile(bare_ms, 99),
+            "x",
+        ),
+    ]
 
 
 def figures(

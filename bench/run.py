@@ -27,6 +27,7 @@ from bench.figures import Figure, load, table  # noqa: E402
 OURS = [
     ("upload_latency", "(a) answer time after the last byte of a 50 MiB upload"),
     ("polling", "(b) GET /api/jobs/{id} with 400 phones polling and two analyses running"),
+    ("calibration", "the web tier against a bare Flask + sqlite3 route, as ratios"),
     ("upload_rss", "(c) server RSS growth during a 1 GiB upload"),
     ("isolation", "analysis in a child process: frames/s beside in-process, cost per job"),
     ("tus_resume", "(d) resuming a tus upload: its sha256 caught up from disk"),

@@ -118,8 +118,17 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_server(name: str, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """A fresh server on SQLite in its own temp dir, removed with everything in it on exit."""
+def running_server(
+    name: str,
+    env: dict[str, str] | None = None,
+    app: str = "backend.wsgi:app",
+    gunicorn_args: tuple[str, ...] = (),
+) -> Iterator[Server]:
+    """A fresh server on SQLite in its own temp dir, removed with everything in it on exit.
+
+    `app` and `gunicorn_args` serve something else with the same settings (the calibration's
+    bare route, bench/calibration.py).
+    """
     root = Path(tempfile.mkdtemp(prefix=f"clipscope-bench-{name}-"))
     process: subprocess.Popen[bytes] | None = None
     try:
@@ -150,7 +159,7 @@ def running_server(name: str, env: dict[str, str] | None = None) -> Iterator[Ser
             # Its own session: a Ctrl-C on the terminal reaches the bench, which stops the
             # server in order, and killpg reaches every process the server started.
             process = subprocess.Popen(
-                [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "backend.wsgi:app"],
+                [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", *gunicorn_args, app],
                 cwd=PROJECT_ROOT,
                 env=full_env,
                 stdout=log,

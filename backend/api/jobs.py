@@ -8,22 +8,31 @@ from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
 from backend.api.caching import private_file
+from backend.api.etags import document_answer
 from backend.api.openapi import operation
 from backend.api.schemas import (
     CleanupOut,
     CleanupQuery,
+    ErrorOut,
     JobList,
     JobListQuery,
     JobOut,
     JobResult,
     JobWithResult,
 )
-from backend.api.security import auth_required, current_user_id
+from backend.api.security import (
+    auth_checked_by_view,
+    auth_required,
+    bearer_token,
+    current_user_id,
+    signed_in,
+)
 from backend.api.validation import query_args
-from backend.errors import ApiError, Conflict, NotFound
+from backend.errors import ApiError, Conflict, NotFound, job_not_found
 from backend.jobs import lifecycle
 from backend.jobs.documents import job_document, result_document
 from backend.jobs.listing import list_jobs
+from backend.jobs.poll import poll_job
 from backend.jobs.status import JobStatus
 from backend.jobs.watch import (
     event_stream,
@@ -50,10 +59,12 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/jobs/<job_id>")
 @operation(
-    "A job's status, phase and progress (`Prefer: wait=N` long-polls for a change)",
-    responses={200: JobOut},
+    "A job's status, phase and progress (`Prefer: wait=N` long-polls for a change; "
+    "`If-None-Match` with its ETag answers 304 while it is unchanged; 503 `overloaded` with "
+    "`Retry-After` past the server's capacity)",
+    responses={200: JobOut, 304: None, 503: ErrorOut},
 )
-@auth_required
+@auth_checked_by_view
 def show(job_id: str) -> ResponseReturnValue:
     return _job_answer(job_id, with_result=False)
 
@@ -61,24 +72,30 @@ def show(job_id: str) -> ResponseReturnValue:
 @bp.get("/results/job/<job_id>")
 @operation(
     "The job, with its result once completed (the path clients poll)",
-    responses={200: JobWithResult},
+    responses={200: JobWithResult, 304: None, 503: ErrorOut},
 )
-@auth_required
+@auth_checked_by_view
 def show_with_result(job_id: str) -> ResponseReturnValue:
     return _job_answer(job_id, with_result=True)
 
 
 def _job_answer(job_id: str, *, with_result: bool) -> ResponseReturnValue:
-    store, user_id = services().store, current_user_id()
-    doc = read_document(store, job_id, user_id, with_result=with_result)
+    # The token and the job in one plain query (backend/jobs/poll.py): the hot path.
+    svc = services()
+    idle_days = svc.config.token_idle_days
+    poll = poll_job(svc.db, bearer_token(), job_id, idle_days, with_result=with_result)
+    user_id = signed_in(poll.signed_in)
+    if poll.document is None:
+        raise job_not_found()
+    doc = poll.document
     wait = prefer_wait(request.headers.get("Prefer"))
     if wait is None:
-        return doc, 200
-    with waiting_slot(store) as free:
+        return document_answer(doc)
+    with waiting_slot(svc.store) as free:
         if not free:  # too many requests already waiting here: answer now, as a plain poll
-            return doc, 200, {"Vary": "Prefer"}
-        doc = wait_for_change(store, job_id, user_id, doc, wait, with_result=with_result)
-    return doc, 200, {"Preference-Applied": f"wait={wait:g}", "Vary": "Prefer"}
+            return document_answer(doc, {"Vary": "Prefer"})
+        doc = wait_for_change(svc.store, job_id, user_id, doc, wait, with_result=with_result)
+    return document_answer(doc, {"Preference-Applied": f"wait={wait:g}", "Vary": "Prefer"})
 
 
 @bp.get("/jobs/<job_id>/result")

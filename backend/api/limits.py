@@ -33,3 +33,9 @@ def init_limits(app: Flask, config: Config) -> None:
         RATELIMIT_SWALLOW_ERRORS=True,
     )
     limiter.init_app(app)
+    # Every limit here decorates its view and is checked by that decorator. Flask-Limiter's
+    # before_request hook is for default and application-wide limits, which there are none
+    # of, yet it looked for them on every request: 10-15 % of a status poll's CPU.
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # not there when limits are off
+        hooks.remove(limiter._check_request_limit)

@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from backend.jobs.status import JobStatus
-from backend.models import Job
 from backend.timeutil import isoformat
+
+
+class JobFields(Protocol):
+    """What a job's document is made of: an ORM Job, or a row of the poll's plain query."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def phase(self) -> str: ...
+    @property
+    def progress(self) -> int: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def size_bytes(self) -> int: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+    @property
+    def error_code(self) -> str | None: ...
+    @property
+    def error_message(self) -> str | None: ...
+    @property
+    def result(self) -> dict[str, Any] | None: ...  # read only for a document with its result
 
 
 def job_links(job_id: str) -> dict[str, str]:
@@ -17,7 +54,7 @@ def job_links(job_id: str) -> dict[str, str]:
     }
 
 
-def job_document(job: Job, *, with_result: bool = False) -> dict[str, Any]:
+def job_document(job: JobFields, *, with_result: bool = False) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": job.id,
         "status": str(job.status),
@@ -44,7 +81,7 @@ def job_document(job: Job, *, with_result: bool = False) -> dict[str, Any]:
     return doc
 
 
-def result_document(job: Job) -> dict[str, Any]:
+def result_document(job: JobFields) -> dict[str, Any]:
     """The stored analysis plus what only the web layer knows: ids and URLs."""
     result = dict(job.result or {})
     result["scenes"] = [

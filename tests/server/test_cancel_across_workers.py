@@ -55,8 +55,9 @@ def _alive(pid: int) -> bool:
 def _cancel_on_a_live_worker(base: str, job_id: str, headers: dict[str, str]) -> requests.Response:
     """POST the cancel on new connections until the worker that is not frozen answers.
 
-    Each worker listens on its own socket (reuse_port) and the kernel picks one per connection:
-    one that lands on the frozen worker waits in its queue, so another is tried.
+    The workers share one listening socket and the live one takes what the frozen one leaves
+    waiting (backend/server/spread.py); a connection the frozen worker accepted just before it
+    froze waits forever, so another is tried.
     """
     for _ in range(20):
         try:
