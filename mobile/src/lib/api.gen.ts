@@ -201,7 +201,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A job's status, phase and progress (`Prefer: wait=N` long-polls for a change) */
+        /** A job's status, phase and progress (`Prefer: wait=N` long-polls for a change; `If-None-Match` with its ETag answers 304 while it is unchanged; 503 `overloaded` with `Retry-After` past the server's capacity) */
         get: operations["jobs.show"];
         put?: never;
         post?: never;
@@ -1559,6 +1559,22 @@ export interface operations {
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
+            /** @description 304 */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 503 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description An error, in the one error shape. */
             default: {
                 headers: {
@@ -1955,6 +1971,22 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobWithResult"];
+                };
+            };
+            /** @description 304 */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 503 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description An error, in the one error shape. */
