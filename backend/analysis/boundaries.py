@@ -228,7 +228,7 @@ class SceneBoundaries:
         clear_before = [p for p in before if p is not None and float(p.std()) >= floor]
         clear_after = [p for p in after if p is not None and float(p.std()) >= floor]
         return any(
-            dissimilarity(a.ravel(), b.ravel()) < CAME_BACK
+            _picture_dissimilarity(a, b) < CAME_BACK
             for a in clear_before
             for b in clear_after
             if b.shape == a.shape
@@ -270,6 +270,17 @@ class SceneBoundaries:
         self.found.sort(key=lambda b: b.frame)
         if boundary.span is not None:
             self._spans.append(boundary.span)
+
+
+def _picture_dissimilarity(a: np.ndarray, b: np.ndarray) -> float:
+    """dissimilarity() of what the two pictures show: plain rows and columns (the black bars
+    of a letterboxed or pillarboxed video) are left out, or any two shots between the same
+    bars would correlate through them."""
+    columns = (a.std(axis=0) >= FLAT) | (b.std(axis=0) >= FLAT)
+    rows = (a.std(axis=1) >= FLAT) | (b.std(axis=1) >= FLAT)
+    if not columns.any() or not rows.any():
+        return 0.0
+    return dissimilarity(a[rows][:, columns].ravel(), b[rows][:, columns].ravel())
 
 
 def with_fades(found: Sequence[Boundary], contrast: Sequence[float], fps: float) -> list[Boundary]:
