@@ -119,7 +119,11 @@ class SceneBoundaries:
         if not final:
             # Signal finds not yet weighed hold their frames back.
             ready = min([ready, *(g.start for g in self._gradual), *self._cuts])
-        starts = {b.frame for b in self.found if b.frame >= self._next}
+        starts = set()
+        for boundary in reversed(self.found):  # sorted: only the tail is not yet released
+            if boundary.frame < self._next:
+                break
+            starts.add(boundary.frame)
         out = []
         for frame in range(self._next, max(self._next, ready)):
             inside = any(a <= frame <= b for a, b in self._spans)
