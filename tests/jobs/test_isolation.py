@@ -40,10 +40,11 @@ def test_a_crashing_decoder_fails_only_its_job(
 def test_a_video_over_the_memory_limit_fails_with_resource_limit(
     make_app: AppFactory, tmp_path: Path
 ) -> None:
-    # A child with PyAV and numpy loaded is ~90 MB; decoding 4K frames needs ~230 MB.
+    # A child with PyAV, numpy and the shot model loaded peaks at ~330 MB running a window of
+    # the model on a small clip; decoding 4K frames takes it over 400 MB.
     video = make_video(tmp_path / "4k.mp4", seconds=0.5, fps=6, width=3840, height=2160)
     small = make_video(tmp_path / "small.mp4", seconds=1.0)
-    app = make_app(analysis_memory_mb=150)
+    app = make_app(analysis_memory_mb=400)
     client = app.test_client()
     headers = AuthActions(client).register()
 
@@ -52,7 +53,7 @@ def test_a_video_over_the_memory_limit_fails_with_resource_limit(
     )
     assert big_job["status"] == "failed"
     assert big_job["error"]["code"] == "resource_limit"
-    assert "150 MB" in big_job["error"]["message"]
+    assert "400 MB" in big_job["error"]["message"]
     small_job = wait_for_job(
         client, headers, upload_file(client, headers, small).get_json()["job_id"]
     )
