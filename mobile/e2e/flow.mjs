@@ -140,14 +140,15 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, clips
 
   step('watch the job; the server dies mid-analysis and comes back while the app polls');
   await page.getByTestId('job-screen').waitFor();
-  // Killed once the page shows the job at least a third done (the analysis of 9,000 frames has
-  // seconds left then): the second attempt needs as long again to pass that figure, so the app's
-  // first poll after the restart (delayed by its retry back-off while the server was down) still
-  // sees the progress go back. Killed earlier, a fast second attempt could pass it unseen.
+  // Killed once the page shows the job at least a third done (the analysis of 9,000 frames,
+  // the learned shot model included, takes minutes, so the waits allow minutes): the second
+  // attempt needs as long again to pass that figure, so the app's first poll after the restart
+  // (delayed by its retry back-off while the server was down) still sees the progress go back.
+  // Killed earlier, a fast second attempt could pass it unseen.
   await page.waitForFunction(() => {
     const now = Number(document.querySelector('[data-testid="job-progress"]')?.getAttribute('aria-valuenow'));
     return now >= 35 && now < 90;
-  }, null, { timeout: 120_000 });
+  }, null, { timeout: 900_000 });
   // The web has no push: the page must not promise a notification.
   if ((await page.locator('body').innerText()).includes('we notify you')) throw new Error('the web page promises a notification');
   const before = await page.getByTestId('job-progress').getAttribute('aria-valuenow');
@@ -161,7 +162,7 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, clips
   await shot('07-job-restarted');
 
   step('the results open by themselves');
-  await page.getByTestId('results-screen').waitFor({ timeout: 240_000 });
+  await page.getByTestId('results-screen').waitFor({ timeout: 1_200_000 });
   const progress = await page.evaluate(() => window.__progress);
   log(`upload progress seen: ${progress['upload-progress'].join(' → ')} %`);
   log(`job progress seen: ${progress['job-progress'].join(' → ')} %`);
