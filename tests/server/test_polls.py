@@ -21,7 +21,9 @@ def email_bytes(headers: dict[str, str]) -> bytes:
 
 def _signed_up(base: str, email: str) -> dict[str, str]:
     answer = requests.post(
-        f"{base}/api/auth/register", json={"email": email, "password": "polls tortoise lantern 7"}, timeout=10
+        f"{base}/api/auth/register",
+        json={"email": email, "password": "polls tortoise lantern 7"},
+        timeout=10,
     )
     assert answer.status_code == 201, answer.text
     return {"Authorization": f"Bearer {answer.json()['token']}"}
