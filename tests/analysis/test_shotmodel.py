@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from backend.analysis.frames import ModelInput
-from backend.analysis.shotmodel import ShotModel, sampling_step
+from backend.analysis.shotmodel import FLOAT_MODEL, QUANTIZED_MODEL, ShotModel, sampling_step
 from tests.analysis.helpers import run, scene_starts
 from tests.analysis.real import real_clip
 
@@ -18,8 +18,8 @@ REFERENCE = Path(__file__).parent / "data" / "transnetv2_reference.json"
 TOLERANCE_S = 0.25
 
 
-def _probabilities(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    model, to_model = ShotModel(), ModelInput()
+def _probabilities(path: Path, file: Path) -> tuple[np.ndarray, np.ndarray]:
+    model, to_model = ShotModel(model=file), ModelInput()
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
             model.push(to_model(frame))
@@ -31,10 +31,21 @@ def _probabilities(path: Path) -> tuple[np.ndarray, np.ndarray]:
 def test_onnx_model_gives_pytorchs_probabilities_on_real_clips(stem: str) -> None:
     # Reference: tools/transnetv2/reference.py, PyTorch on the same frames, its own windowing.
     want = json.loads(REFERENCE.read_text())[f"{stem}.mp4"]
-    single, many = _probabilities(real_clip(stem).path)
+    single, many = _probabilities(real_clip(stem).path, FLOAT_MODEL)
     assert len(single) == len(want["single"]) == len(many)
     assert np.abs(single - np.asarray(want["single"])).max() < 1e-3
     assert np.abs(many - np.asarray(want["many"])).max() < 1e-3
+
+
+@pytest.mark.parametrize("stem", ["bikes", "carphone_pristine", "bigbuckbunny"])
+def test_the_8_bit_model_the_service_runs_stays_close_to_pytorch(stem: str) -> None:
+    want = json.loads(REFERENCE.read_text())[f"{stem}.mp4"]
+    single, many = _probabilities(real_clip(stem).path, QUANTIZED_MODEL)
+    reference = np.asarray(want["single"])
+    assert np.abs(single - reference).max() < 0.02
+    assert np.abs(many - np.asarray(want["many"])).max() < 0.02
+    # The same frames are transitions: what the boundaries read off the model is unchanged.
+    assert np.array_equal(single > 0.5, reference > 0.5)
 
 
 def test_cuts_in_real_footage_are_found_where_a_person_sees_them() -> None:
