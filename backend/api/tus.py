@@ -17,8 +17,8 @@ from backend.api.schemas import UploadAccepted
 from backend.api.security import auth_required, current_user_id
 from backend.errors import ApiError
 from backend.services import services
-from backend.uploads import tus_protocol as tus
-from backend.uploads.tus_uploads import Patch, Progress, ResumableUploads
+from backend.uploads.tus import protocol as tus
+from backend.uploads.tus.resumable import Patch, Progress, ResumableUploads
 
 bp = Blueprint("tus", __name__, url_prefix="/api/uploads")
 P = ParamSpec("P")

@@ -12,13 +12,14 @@ from backend.errors import ApiError, BadRequest, Conflict, FileTooLarge, Insuffi
 from backend.jobs.quota import check_queue_room
 from backend.services import Services
 from backend.timeutil import utcnow
-from backend.uploads import idempotency, tus_finish, tus_protocol, tus_store
+from backend.uploads import idempotency
 from backend.uploads.accept import Accepted
 from backend.uploads.receive import BodyReader
 from backend.uploads.sniff import SNIFF_BYTES, require_video
-from backend.uploads.tus_files import UploadFile, UploadFiles
-from backend.uploads.tus_hash import RunningHashes
-from backend.uploads.tus_store import UploadState
+from backend.uploads.tus import finish, protocol, store
+from backend.uploads.tus.files import UploadFile, UploadFiles
+from backend.uploads.tus.hashes import RunningHashes
+from backend.uploads.tus.store import UploadState
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 class Patch:
     offset: int
     content_length: int | None
-    checksum: tus_protocol.Checksum | None
+    checksum: protocol.Checksum | None
     stream: IO[bytes]
 
 
@@ -59,7 +60,7 @@ class ResumableUploads:
             raise FileTooLarge(f"The video is larger than the limit of {limit // 2**20} MB.")
         if length == 0:
             raise BadRequest("The uploaded file is empty.")
-        tus_protocol.parse_metadata(upload_metadata)  # refuse a malformed header now
+        protocol.parse_metadata(upload_metadata)  # refuse a malformed header now
         with self.svc.db.session() as session:  # not after the user has sent every byte
             check_queue_room(session, user_id, self.svc.config.user_max_queued)
         key = idempotency.check_key(key) if key else None
@@ -67,7 +68,7 @@ class ResumableUploads:
         self.files.make(user_id, upload_id)
         state: UploadState | None = None
         try:
-            state = tus_store.create(
+            state = store.create(
                 self.svc.db,
                 upload_id,
                 user_id,
@@ -90,22 +91,22 @@ class ResumableUploads:
         return self._progress(state), state.id == upload_id
 
     def head(self, user_id: int, upload_id: str) -> Progress:
-        state = self._live(tus_store.owned(self.svc.db, user_id, upload_id))
+        state = self._live(store.owned(self.svc.db, user_id, upload_id))
         return self._progress(state)
 
     def patch(self, user_id: int, upload_id: str, request: Patch) -> Progress:
         with self.files.locked(user_id, upload_id) as upload:
-            state = self._live(tus_store.owned(self.svc.db, user_id, upload_id))
+            state = self._live(store.owned(self.svc.db, user_id, upload_id))
             if upload is None and not state.answered:
-                raise tus_protocol.gone()
+                raise protocol.gone()
             if upload is None or state.answered:
                 # Finished already: a repeated final PATCH gets the same answer.
                 if request.offset == state.length and not request.content_length:
                     return self._progress(state)
-                raise tus_protocol.offset_mismatch(state.length)
+                raise protocol.offset_mismatch(state.length)
             start = upload.size
             if request.offset != start:
-                raise tus_protocol.offset_mismatch(start)
+                raise protocol.offset_mismatch(start)
             if request.content_length is not None and start + request.content_length > state.length:
                 raise _past_the_length()
             end, hasher = self._append(state, upload, start, request)
@@ -118,7 +119,7 @@ class ResumableUploads:
     def answer(self, user_id: int, upload_id: str) -> tuple[int, dict[str, Any]]:
         """What POST /api/upload would have answered; the job is made here if it is not yet."""
         with self.files.locked(user_id, upload_id) as upload:
-            state = self._live(tus_store.owned(self.svc.db, user_id, upload_id))
+            state = self._live(store.owned(self.svc.db, user_id, upload_id))
             if state.answered:
                 assert state.response_status is not None and state.response_body is not None
                 return state.response_status, state.response_body
@@ -128,7 +129,7 @@ class ResumableUploads:
                 assert progress.answer is not None
                 return progress.answer
             if upload is None:
-                raise tus_protocol.gone()
+                raise protocol.gone()
             offset = upload.size
         raise Conflict(
             f"The upload has {offset} of {state.length} bytes; send the rest with PATCH.",
@@ -138,8 +139,8 @@ class ResumableUploads:
 
     def terminate(self, user_id: int, upload_id: str) -> None:
         with self.files.locked(user_id, upload_id):
-            state = tus_store.owned(self.svc.db, user_id, upload_id)
-            tus_store.remove(self.svc.db, state.id)
+            state = store.owned(self.svc.db, user_id, upload_id)
+            store.remove(self.svc.db, state.id)
             self.files.remove(user_id, state.id)
             self.hashes.forget(state.id)
 
@@ -188,9 +189,9 @@ class ResumableUploads:
                 upload.sync()
                 upload.verified()
                 position, running = start, hasher
-                failure = failure or tus_protocol.checksum_mismatch()
+                failure = failure or protocol.checksum_mismatch()
         self.hashes.keep(state.id, position, running)
-        tus_store.record_progress(self.svc.db, state.id, position, utcnow() + self.expiry)
+        store.record_progress(self.svc.db, state.id, position, utcnow() + self.expiry)
         if failure is not None:
             log.info(
                 "upload %s: kept %d of %d bytes: %r", state.id, position, state.length, failure
@@ -209,9 +210,9 @@ class ResumableUploads:
     def _finish(self, state: UploadState, upload: UploadFile, hasher: Any) -> Progress:
         expires_at = utcnow() + self.expiry
         try:
-            accepted = tus_finish.finish(self.svc, state, upload, hasher.hexdigest(), expires_at)
+            accepted = finish.finish(self.svc, state, upload, hasher.hexdigest(), expires_at)
         except ApiError as error:
-            if error.status not in tus_finish.TRANSIENT:
+            if error.status not in finish.TRANSIENT:
                 self._refuse(state, error)
             raise
         self.files.remove(state.user_id, state.id)
@@ -220,13 +221,13 @@ class ResumableUploads:
 
     def _refuse(self, state: UploadState, error: ApiError) -> None:
         """Keep the refusal as the upload's answer; its bytes go."""
-        tus_finish.record_refusal(self.svc, state, error, utcnow() + self.expiry)
+        finish.record_refusal(self.svc, state, error, utcnow() + self.expiry)
         self.files.remove(state.user_id, state.id)
         self.hashes.forget(state.id)
 
     def _live(self, state: UploadState) -> UploadState:
         if not state.answered and state.expires_at < utcnow():
-            raise tus_protocol.gone()
+            raise protocol.gone()
         return state
 
     def _answered(self, state: UploadState, accepted: Accepted, expires_at: datetime) -> Progress:

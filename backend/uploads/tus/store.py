@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from backend.db import Database
 from backend.models import TusUpload
 from backend.timeutil import utcnow
-from backend.uploads import tus_protocol
+from backend.uploads.tus import protocol
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,13 @@ def create(
 
 def owned(db: Database, user_id: int, upload_id: str) -> UploadState:
     """The user's upload, or 404 (also for another user's)."""
-    tus_protocol.check_upload_id(upload_id)
+    protocol.check_upload_id(upload_id)
     with db.session() as session:
         row = session.scalars(
             select(TusUpload).where(TusUpload.id == upload_id, TusUpload.user_id == user_id)
         ).one_or_none()
         if row is None:
-            raise tus_protocol.not_found()
+            raise protocol.not_found()
         return _state(row)
 
 

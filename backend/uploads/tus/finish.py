@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from backend.errors import ApiError, FileTooLarge
 from backend.services import Services
 from backend.storage import make_dir
-from backend.uploads import tus_protocol, tus_store
 from backend.uploads.accept import Accepted, accept_video
 from backend.uploads.receive import ReceivedVideo, clean_filename
 from backend.uploads.sniff import SNIFF_BYTES, require_video
-from backend.uploads.tus_files import UploadFile
-from backend.uploads.tus_store import UploadState
+from backend.uploads.tus import protocol, store
+from backend.uploads.tus.files import UploadFile
+from backend.uploads.tus.store import UploadState
 
 # Refusals worth trying again with the same bytes: they are not recorded as the answer.
 TRANSIENT = {409, 423, 429, 500, 503, 507}
@@ -29,7 +29,7 @@ def finish(
     svc: Services, state: UploadState, upload: UploadFile, sha256: str, expires_at: datetime
 ) -> Accepted:
     """Create (or find) the job of the complete file; raises the refusal POST would have."""
-    metadata = tus_protocol.parse_metadata(state.upload_metadata)
+    metadata = protocol.parse_metadata(state.upload_metadata)
     limit = svc.config.max_upload_bytes
 
     def produce(directory: Path, _alive: Callable[[], None]) -> ReceivedVideo:
@@ -47,9 +47,7 @@ def finish(
     def on_stored(session: Session, accepted: Accepted) -> None:
         # In the job's own transaction: a crash never leaves a job its upload does not name.
         job_id = accepted.body.get("job_id")
-        tus_store.record_answer(
-            session, state.id, accepted.status, accepted.body, job_id, expires_at
-        )
+        store.record_answer(session, state.id, accepted.status, accepted.body, job_id, expires_at)
 
     accepted = accept_video(svc, state.user_id, state.idempotency_key, produce, on_stored)
     if accepted.replayed:  # an earlier request's answer: no transaction of ours recorded it
@@ -66,9 +64,7 @@ def record_refusal(
     svc: Services, state: UploadState, error: ApiError, expires_at: datetime
 ) -> None:
     with svc.db.session() as session:
-        tus_store.record_answer(
-            session, state.id, error.status, refusal_body(error), None, expires_at
-        )
+        store.record_answer(session, state.id, error.status, refusal_body(error), None, expires_at)
 
 
 def _link(source: Path, target: Path) -> None:
