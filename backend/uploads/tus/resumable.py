@@ -13,7 +13,7 @@ from backend.jobs.quota import check_queue_room
 from backend.services import Services
 from backend.timeutil import utcnow
 from backend.uploads import idempotency
-from backend.uploads.accept import Accepted
+from backend.uploads.accepted import Accepted
 from backend.uploads.receive import BodyReader
 from backend.uploads.sniff import SNIFF_BYTES, require_video
 from backend.uploads.tus import finish, protocol, store
@@ -34,13 +34,13 @@ class Patch:
 
 @dataclass(frozen=True)
 class Progress:
-    """Where an upload stands after a request; `answer` once its last byte has arrived."""
+    """Where an upload stands after a request; `answer` once it is finished (job or refusal)."""
 
     upload_id: str
     offset: int
     length: int
     expires_at: datetime
-    answer: tuple[int, dict[str, Any]] | None = None
+    answer: Accepted | ApiError | None = None
     upload_metadata: str | None = None
 
 
@@ -116,17 +116,18 @@ class ResumableUploads:
                 self._sniff(state, upload)
             return Progress(state.id, end, state.length, utcnow() + self.expiry)
 
-    def answer(self, user_id: int, upload_id: str) -> tuple[int, dict[str, Any]]:
-        """What POST /api/upload would have answered; the job is made here if it is not yet."""
+    def answer(self, user_id: int, upload_id: str) -> Accepted:
+        """What POST /api/upload would have answered (its refusal raised); makes the job if due."""
         with self.files.locked(user_id, upload_id) as upload:
             state = self._live(store.owned(self.svc.db, user_id, upload_id))
-            if state.answered:
-                assert state.response_status is not None and state.response_body is not None
-                return state.response_status, state.response_body
+            if isinstance(state.answer, ApiError):
+                raise state.answer
+            if state.answer is not None:
+                return state.answer
             if upload is not None and upload.size == state.length:
                 hasher = self.hashes.take(state.id, upload, upload.size)
                 progress = self._finish(state, upload, hasher)
-                assert progress.answer is not None
+                assert isinstance(progress.answer, Accepted)
                 return progress.answer
             if upload is None:
                 raise protocol.gone()
@@ -210,18 +211,20 @@ class ResumableUploads:
     def _finish(self, state: UploadState, upload: UploadFile, hasher: Any) -> Progress:
         expires_at = utcnow() + self.expiry
         try:
-            accepted = finish.finish(self.svc, state, upload, hasher.hexdigest(), expires_at)
+            accepted = finish.finish(self.svc, state, upload.path, hasher.hexdigest(), expires_at)
         except ApiError as error:
             if error.status not in finish.TRANSIENT:
                 self._refuse(state, error)
             raise
         self.files.remove(state.user_id, state.id)
         self.hashes.forget(state.id)
-        return self._answered(state, accepted, expires_at)
+        return Progress(
+            state.id, state.length, state.length, expires_at, accepted, state.upload_metadata
+        )
 
     def _refuse(self, state: UploadState, error: ApiError) -> None:
         """Keep the refusal as the upload's answer; its bytes go."""
-        finish.record_refusal(self.svc, state, error, utcnow() + self.expiry)
+        store.record_refusal(self.svc.db, state.id, error, utcnow() + self.expiry)
         self.files.remove(state.user_id, state.id)
         self.hashes.forget(state.id)
 
@@ -230,26 +233,14 @@ class ResumableUploads:
             raise protocol.gone()
         return state
 
-    def _answered(self, state: UploadState, accepted: Accepted, expires_at: datetime) -> Progress:
-        return Progress(
-            state.id,
-            state.length,
-            state.length,
-            expires_at,
-            (accepted.status, accepted.body),
-            state.upload_metadata,
-        )
-
     def _progress(self, state: UploadState) -> Progress:
         if state.answered:
-            assert state.response_status is not None and state.response_body is not None
-            answer = (state.response_status, state.response_body)
             return Progress(
                 state.id,
                 state.length,
                 state.length,
                 state.expires_at,
-                answer,
+                state.answer,
                 state.upload_metadata,
             )
         offset = self.files.offset(state.user_id, state.id)
