@@ -22,8 +22,8 @@ from pathlib import Path
 
 import requests
 
-from backend.uploads.tus_files import UploadFiles
-from backend.uploads.tus_hash import RunningHashes
+from backend.uploads.tus.files import UploadFiles
+from backend.uploads.tus.hashes import RunningHashes
 from bench import rawhttp
 from bench.figures import Figure
 from bench.server import Server, bench_main, running_server

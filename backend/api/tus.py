@@ -7,9 +7,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
+from backend.api.accepted import accepted_answer
 from backend.api.bodies import streams_body
 from backend.api.limits import limiter, upload_limit, user_key
 from backend.api.openapi import operation
@@ -17,8 +18,8 @@ from backend.api.schemas import UploadAccepted
 from backend.api.security import auth_required, current_user_id
 from backend.errors import ApiError
 from backend.services import services
-from backend.uploads import tus_protocol as tus
-from backend.uploads.tus_uploads import Patch, Progress, ResumableUploads
+from backend.uploads.tus import protocol as tus
+from backend.uploads.tus.resumable import Patch, Progress, ResumableUploads
 
 bp = Blueprint("tus", __name__, url_prefix="/api/uploads")
 P = ParamSpec("P")
@@ -119,9 +120,7 @@ def create() -> ResponseReturnValue:
 def status(upload_id: str) -> ResponseReturnValue:
     if request.method == "HEAD":
         return _progress_answer(uploads().head(current_user_id(), upload_id), 200)
-    code, body = uploads().answer(current_user_id(), upload_id)
-    headers = {"Location": body["status_url"], "Retry-After": "2"} if code < 300 else {}
-    return body, code, headers
+    return accepted_answer(uploads().answer(current_user_id(), upload_id))
 
 
 @bp.route("/<upload_id>", methods=["PATCH"])
@@ -160,7 +159,7 @@ def _patch(offset: int) -> Patch:
 def _progress_answer(
     progress: Progress, code: int, headers: dict[str, str] | None = None
 ) -> ResponseReturnValue:
-    """tus headers for where the upload stands; the refusal if its finish was refused."""
+    """tus headers for where the upload stands; the refusal again if its finish was refused."""
     headers = {
         **(headers or {}),
         "Upload-Offset": str(progress.offset),
@@ -171,11 +170,8 @@ def _progress_answer(
     if progress.answer is None:
         headers["Upload-Expires"] = tus.expires_header(progress.expires_at)
         return "", code, headers
-    answer_code, body = progress.answer
-    if answer_code >= 400:
-        response = jsonify(body)
-        response.status_code = answer_code
-        response.headers.update(headers)
-        return response
-    headers[tus.JOB_ID_HEADER] = body["job_id"]
+    if isinstance(progress.answer, ApiError):
+        progress.answer.headers.update(headers)
+        raise progress.answer
+    headers[tus.JOB_ID_HEADER] = progress.answer.job_id
     return "", code, headers

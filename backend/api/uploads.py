@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
+from backend.api.accepted import accepted_answer
 from backend.api.bodies import streams_body
 from backend.api.limits import limiter, upload_limit, user_key
 from backend.api.openapi import operation
@@ -13,7 +16,7 @@ from backend.api.security import auth_required, current_user_id
 from backend.jobs.quota import check_queue_room
 from backend.jobs.watch import prefer_wait, wait_until_done, waiting_slot
 from backend.services import services
-from backend.uploads.accept import UploadRequest, accept_upload, accepted_body
+from backend.uploads.accept import UploadRequest, accept_upload
 
 bp = Blueprint("uploads", __name__, url_prefix="/api")
 
@@ -40,14 +43,14 @@ def upload() -> ResponseReturnValue:
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     accepted = accept_upload(svc, user_id, upload)
-    status, body = accepted.status, accepted.body
-    headers = {"Location": body["status_url"], "Retry-After": "2"}
+    status: int | None = None
+    wait = prefer_wait(request.headers.get("Prefer"))
+    if wait is not None and not accepted.replayed and accepted.job["status"] != "completed":
+        with waiting_slot(svc.store) as free:
+            job = wait_until_done(svc.store, accepted.job_id, user_id, wait if free else 0)
+        if job["status"] == "completed":
+            accepted, status = replace(accepted, job=job), 200
+    body, status, headers = accepted_answer(accepted, status)
     if accepted.replayed:
         headers["Idempotent-Replayed"] = "true"
-    wait = prefer_wait(request.headers.get("Prefer"))
-    if wait is not None and not accepted.replayed and body["status"] != "completed":
-        with waiting_slot(svc.store) as free:
-            doc = wait_until_done(svc.store, body["job_id"], user_id, wait if free else 0)
-        if doc["status"] == "completed":
-            status, body = 200, accepted_body(doc, body["deduplicated"])
     return body, status, headers

@@ -17,7 +17,7 @@ from backend.jobs.store import JobStore
 from backend.models import Job
 from backend.storage import Storage
 from backend.timeutil import utcnow
-from backend.uploads import tus_expiry
+from backend.uploads.tus import expiry as tus_expiry
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,18 @@
-"""Accepting an upload: idempotency, streaming to disk, dedup, the job row — or nothing at all."""
+"""Accepting an upload: idempotency, the video into its job's directory, dedup, the job row.
+
+On any refusal it leaves nothing: no file, no row, no reserved key.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, cast
 
 from sqlalchemy.orm import Session
 
@@ -20,8 +24,11 @@ from backend.jobs.quota import check_queue_room
 from backend.notify.tokens import register_token
 from backend.observability import metrics
 from backend.services import Services
-from backend.uploads import idempotency
+from backend.uploads import idempotency, on_disk
+from backend.uploads.accepted import Accepted, from_record, to_record
+from backend.uploads.accepted import accepted_body as accepted_body  # where by_url.py finds it
 from backend.uploads.holder import new_holder
+from backend.uploads.on_disk import VideoOnDisk
 from backend.uploads.receive import BodyReader, ReceivedVideo, receive
 
 log = logging.getLogger(__name__)
@@ -41,16 +48,11 @@ class UploadRequest:
 
 
 @dataclass(frozen=True)
-class Accepted:
-    status: int  # 202 a new job, 200 the same video's job
-    body: dict[str, Any]
-    replayed: bool = False
+class Stored:
+    """An accepted video, inside the transaction that made (or found) its job."""
 
-
-# Writes the video into the job directory it is given; `alive()` is to be called as bytes come.
-Producer = Callable[[Path, Callable[[], None]], ReceivedVideo]
-# Runs in the transaction that creates (or finds) the job, with the answer.
-OnStored = Callable[[Session, Accepted], None]
+    session: Session
+    accepted: Accepted
 
 
 def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepted:
@@ -58,26 +60,22 @@ def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepte
     limit = svc.config.max_upload_bytes
     if (upload.content_length or 0) > limit + ENVELOPE_BYTES:
         raise FileTooLarge(f"The video is larger than the limit of {limit // 2**20} MB.")
-
-    def produce(directory: Path, alive: Callable[[], None]) -> ReceivedVideo:
-        stream = cast(IO[bytes], _Renewing(upload.stream, alive))
-        body = BodyReader(
-            stream, upload.content_length, limit + ENVELOPE_BYTES, svc.config.body_idle_timeout_s
-        )
-        return receive(body, upload.content_type, upload.filename, directory, limit)
-
-    return accept_video(svc, user_id, upload.idempotency_key, produce, batch_id=upload.batch_id)
+    with accepting(svc, user_id, upload.idempotency_key, upload, upload.batch_id) as stored:
+        return stored.accepted
 
 
-def accept_video(
+@contextmanager
+def accepting(
     svc: Services,
     user_id: int,
     idempotency_key: str | None,
-    produce: Producer,
-    on_stored: OnStored | None = None,
+    source: UploadRequest | VideoOnDisk,
     batch_id: str | None = None,
-) -> Accepted:
-    """The one way a received video becomes a job (one-shot and resumable uploads alike)."""
+) -> Iterator[Stored]:
+    """The one way a video becomes a job (one-shot and resumable uploads alike).
+
+    The caller's block runs in the job's transaction: what it writes stands or falls with the job.
+    """
     key = idempotency.check_key(idempotency_key) if idempotency_key else None
     holder = new_holder() if key else ""  # reads /proc: only when a key is reserved
     lease_s = svc.config.body_idle_timeout_s
@@ -85,52 +83,68 @@ def accept_video(
     alive = _lease_keeper(svc, user_id, key, holder) if key and earlier is None else _nothing
     job_id = str(uuid.uuid4())
     try:
-        video = produce(svc.storage.job_dir(user_id, job_id), alive)
+        video = _place(svc, source, svc.storage.job_dir(user_id, job_id), alive)
         if earlier is not None:
             svc.storage.remove_job(user_id, job_id)
             if error := idempotency.reused(earlier, video.sha256):
                 raise error
-            return Accepted(earlier.status, earlier.body, replayed=True)
-        accepted = _store(svc, user_id, job_id, video, key, holder, on_stored, batch_id)
+            # The caller may still record the earlier answer (a tus upload does); a one-shot
+            # retry writes nothing, and an unused session never touches the database.
+            with svc.db.session() as session:
+                yield Stored(session, from_record(earlier.body))
+            return
+        with svc.db.session() as session:
+            accepted = _store(svc, session, user_id, job_id, video, key, holder, batch_id)
+            yield Stored(session, accepted)
+        if accepted.deduplicated:
+            svc.storage.remove_job(user_id, job_id)
         metrics.observe_upload(video.size, "batch" if batch_id else "upload")
     except BaseException:
         svc.storage.remove_job(user_id, job_id)
         if key and earlier is None:
             idempotency.release(svc.db, user_id, key, holder)
         raise
-    if accepted.status == 202:
+    if accepted.queued:
         svc.runner.submit(job_id)
-    return accepted
+
+
+def _place(
+    svc: Services, source: UploadRequest | VideoOnDisk, directory: Path, alive: Callable[[], None]
+) -> ReceivedVideo:
+    """The video in the job's directory: received from the request, or linked from disk."""
+    limit = svc.config.max_upload_bytes
+    if isinstance(source, VideoOnDisk):
+        return on_disk.place(source, directory, limit)
+    stream = cast(IO[bytes], _Renewing(source.stream, alive))
+    body = BodyReader(
+        stream, source.content_length, limit + ENVELOPE_BYTES, svc.config.body_idle_timeout_s
+    )
+    return receive(body, source.content_type, source.filename, directory, limit)
 
 
 def _store(
     svc: Services,
+    session: Session,
     user_id: int,
     job_id: str,
     video: ReceivedVideo,
     key: str | None,
     holder: str,
-    on_stored: OnStored | None,
     batch_id: str | None,
 ) -> Accepted:
     """Create the job, or find the same video's job; remember the answer for the key."""
-    with svc.db.session() as session:
-        duplicate = find_duplicate(session, user_id, video.sha256)
-        if duplicate is not None:
-            accepted = Accepted(200, accepted_body(job_document(duplicate, with_result=True), True))
-        else:
-            check_queue_room(session, user_id, svc.config.user_max_queued)
-            job = create_job(session, job_id, user_id, stored_video(video), batch_id)
-            accepted = Accepted(202, accepted_body(job_document(job, with_result=True)))
-        if key:
-            idempotency.complete(
-                session, user_id, key, video.sha256, accepted.status, accepted.body, holder
-            )
-        _register_push_token(session, user_id, video.fields)
-        if on_stored is not None:
-            on_stored(session, accepted)
+    duplicate = find_duplicate(session, user_id, video.sha256)
     if duplicate is not None:
-        svc.storage.remove_job(user_id, job_id)
+        document = job_document(duplicate, with_result=True)
+        accepted = Accepted(duplicate.id, document, deduplicated=True)
+    else:
+        check_queue_room(session, user_id, svc.config.user_max_queued)
+        job = create_job(session, job_id, user_id, stored_video(video), batch_id)
+        accepted = Accepted(job.id, job_document(job, with_result=True))
+    if key:
+        status, body = to_record(accepted)
+        idempotency.complete(session, user_id, key, video.sha256, status, body, holder)
+    _register_push_token(session, user_id, video.fields)
     return accepted
 
 
@@ -174,17 +188,6 @@ def _register_push_token(session: Session, user_id: int, fields: dict[str, str])
         register_token(session, user_id, fields["push_token"], fields.get("platform") or None)
     except ValidationFailed as error:
         log.warning("upload by user %s: push token ignored: %s", user_id, error.message)
-
-
-def accepted_body(job: dict[str, Any], deduplicated: bool = False) -> dict[str, Any]:
-    return {
-        "job_id": job["id"],
-        "status": job["status"],
-        "status_url": f"/api/jobs/{job['id']}",
-        "result_url": f"/api/results/job/{job['id']}",
-        "deduplicated": deduplicated,
-        "job": job,
-    }
 
 
 def stored_video(video: ReceivedVideo) -> StoredVideo:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from backend.uploads.tus_files import UploadFile
+from backend.uploads.tus.files import UploadFile
 
 READ_BYTES = 1024 * 1024
 CAPACITY = 1024

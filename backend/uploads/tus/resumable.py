@@ -12,13 +12,14 @@ from backend.errors import ApiError, BadRequest, Conflict, FileTooLarge, Insuffi
 from backend.jobs.quota import check_queue_room
 from backend.services import Services
 from backend.timeutil import utcnow
-from backend.uploads import idempotency, tus_finish, tus_protocol, tus_store
-from backend.uploads.accept import Accepted
+from backend.uploads import idempotency
+from backend.uploads.accepted import Accepted
 from backend.uploads.receive import BodyReader
 from backend.uploads.sniff import SNIFF_BYTES, require_video
-from backend.uploads.tus_files import UploadFile, UploadFiles
-from backend.uploads.tus_hash import RunningHashes
-from backend.uploads.tus_store import UploadState
+from backend.uploads.tus import finish, protocol, store
+from backend.uploads.tus.files import UploadFile, UploadFiles
+from backend.uploads.tus.hashes import RunningHashes
+from backend.uploads.tus.store import UploadState
 
 log = logging.getLogger(__name__)
 
@@ -27,19 +28,19 @@ log = logging.getLogger(__name__)
 class Patch:
     offset: int
     content_length: int | None
-    checksum: tus_protocol.Checksum | None
+    checksum: protocol.Checksum | None
     stream: IO[bytes]
 
 
 @dataclass(frozen=True)
 class Progress:
-    """Where an upload stands after a request; `answer` once its last byte has arrived."""
+    """Where an upload stands after a request; `answer` once it is finished (job or refusal)."""
 
     upload_id: str
     offset: int
     length: int
     expires_at: datetime
-    answer: tuple[int, dict[str, Any]] | None = None
+    answer: Accepted | ApiError | None = None
     upload_metadata: str | None = None
 
 
@@ -59,7 +60,7 @@ class ResumableUploads:
             raise FileTooLarge(f"The video is larger than the limit of {limit // 2**20} MB.")
         if length == 0:
             raise BadRequest("The uploaded file is empty.")
-        tus_protocol.parse_metadata(upload_metadata)  # refuse a malformed header now
+        protocol.parse_metadata(upload_metadata)  # refuse a malformed header now
         with self.svc.db.session() as session:  # not after the user has sent every byte
             check_queue_room(session, user_id, self.svc.config.user_max_queued)
         key = idempotency.check_key(key) if key else None
@@ -67,7 +68,7 @@ class ResumableUploads:
         self.files.make(user_id, upload_id)
         state: UploadState | None = None
         try:
-            state = tus_store.create(
+            state = store.create(
                 self.svc.db,
                 upload_id,
                 user_id,
@@ -90,22 +91,22 @@ class ResumableUploads:
         return self._progress(state), state.id == upload_id
 
     def head(self, user_id: int, upload_id: str) -> Progress:
-        state = self._live(tus_store.owned(self.svc.db, user_id, upload_id))
+        state = self._live(store.owned(self.svc.db, user_id, upload_id))
         return self._progress(state)
 
     def patch(self, user_id: int, upload_id: str, request: Patch) -> Progress:
         with self.files.locked(user_id, upload_id) as upload:
-            state = self._live(tus_store.owned(self.svc.db, user_id, upload_id))
+            state = self._live(store.owned(self.svc.db, user_id, upload_id))
             if upload is None and not state.answered:
-                raise tus_protocol.gone()
+                raise protocol.gone()
             if upload is None or state.answered:
                 # Finished already: a repeated final PATCH gets the same answer.
                 if request.offset == state.length and not request.content_length:
                     return self._progress(state)
-                raise tus_protocol.offset_mismatch(state.length)
+                raise protocol.offset_mismatch(state.length)
             start = upload.size
             if request.offset != start:
-                raise tus_protocol.offset_mismatch(start)
+                raise protocol.offset_mismatch(start)
             if request.content_length is not None and start + request.content_length > state.length:
                 raise _past_the_length()
             end, hasher = self._append(state, upload, start, request)
@@ -115,20 +116,21 @@ class ResumableUploads:
                 self._sniff(state, upload)
             return Progress(state.id, end, state.length, utcnow() + self.expiry)
 
-    def answer(self, user_id: int, upload_id: str) -> tuple[int, dict[str, Any]]:
-        """What POST /api/upload would have answered; the job is made here if it is not yet."""
+    def answer(self, user_id: int, upload_id: str) -> Accepted:
+        """What POST /api/upload would have answered (its refusal raised); makes the job if due."""
         with self.files.locked(user_id, upload_id) as upload:
-            state = self._live(tus_store.owned(self.svc.db, user_id, upload_id))
-            if state.answered:
-                assert state.response_status is not None and state.response_body is not None
-                return state.response_status, state.response_body
+            state = self._live(store.owned(self.svc.db, user_id, upload_id))
+            if isinstance(state.answer, ApiError):
+                raise state.answer
+            if state.answer is not None:
+                return state.answer
             if upload is not None and upload.size == state.length:
                 hasher = self.hashes.take(state.id, upload, upload.size)
                 progress = self._finish(state, upload, hasher)
-                assert progress.answer is not None
+                assert isinstance(progress.answer, Accepted)
                 return progress.answer
             if upload is None:
-                raise tus_protocol.gone()
+                raise protocol.gone()
             offset = upload.size
         raise Conflict(
             f"The upload has {offset} of {state.length} bytes; send the rest with PATCH.",
@@ -138,8 +140,8 @@ class ResumableUploads:
 
     def terminate(self, user_id: int, upload_id: str) -> None:
         with self.files.locked(user_id, upload_id):
-            state = tus_store.owned(self.svc.db, user_id, upload_id)
-            tus_store.remove(self.svc.db, state.id)
+            state = store.owned(self.svc.db, user_id, upload_id)
+            store.remove(self.svc.db, state.id)
             self.files.remove(user_id, state.id)
             self.hashes.forget(state.id)
 
@@ -188,9 +190,9 @@ class ResumableUploads:
                 upload.sync()
                 upload.verified()
                 position, running = start, hasher
-                failure = failure or tus_protocol.checksum_mismatch()
+                failure = failure or protocol.checksum_mismatch()
         self.hashes.keep(state.id, position, running)
-        tus_store.record_progress(self.svc.db, state.id, position, utcnow() + self.expiry)
+        store.record_progress(self.svc.db, state.id, position, utcnow() + self.expiry)
         if failure is not None:
             log.info(
                 "upload %s: kept %d of %d bytes: %r", state.id, position, state.length, failure
@@ -209,46 +211,36 @@ class ResumableUploads:
     def _finish(self, state: UploadState, upload: UploadFile, hasher: Any) -> Progress:
         expires_at = utcnow() + self.expiry
         try:
-            accepted = tus_finish.finish(self.svc, state, upload, hasher.hexdigest(), expires_at)
+            accepted = finish.finish(self.svc, state, upload.path, hasher.hexdigest(), expires_at)
         except ApiError as error:
-            if error.status not in tus_finish.TRANSIENT:
+            if error.status not in finish.TRANSIENT:
                 self._refuse(state, error)
             raise
         self.files.remove(state.user_id, state.id)
         self.hashes.forget(state.id)
-        return self._answered(state, accepted, expires_at)
+        return Progress(
+            state.id, state.length, state.length, expires_at, accepted, state.upload_metadata
+        )
 
     def _refuse(self, state: UploadState, error: ApiError) -> None:
         """Keep the refusal as the upload's answer; its bytes go."""
-        tus_finish.record_refusal(self.svc, state, error, utcnow() + self.expiry)
+        store.record_refusal(self.svc.db, state.id, error, utcnow() + self.expiry)
         self.files.remove(state.user_id, state.id)
         self.hashes.forget(state.id)
 
     def _live(self, state: UploadState) -> UploadState:
         if not state.answered and state.expires_at < utcnow():
-            raise tus_protocol.gone()
+            raise protocol.gone()
         return state
-
-    def _answered(self, state: UploadState, accepted: Accepted, expires_at: datetime) -> Progress:
-        return Progress(
-            state.id,
-            state.length,
-            state.length,
-            expires_at,
-            (accepted.status, accepted.body),
-            state.upload_metadata,
-        )
 
     def _progress(self, state: UploadState) -> Progress:
         if state.answered:
-            assert state.response_status is not None and state.response_body is not None
-            answer = (state.response_status, state.response_body)
             return Progress(
                 state.id,
                 state.length,
                 state.length,
                 state.expires_at,
-                answer,
+                state.answer,
                 state.upload_metadata,
             )
         offset = self.files.offset(state.user_id, state.id)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from backend.db import Database
 from backend.errors import ApiError
 from backend.models import TusUpload
-from backend.uploads import tus_store
-from backend.uploads.tus_files import UPLOADS_DIR, UploadFiles
+from backend.uploads.tus import store
+from backend.uploads.tus.files import UPLOADS_DIR, UploadFiles
 
 # A directory with no row is an upload being created (file first, row next) until this old.
 ORPHAN_AGE = timedelta(hours=1)
@@ -23,12 +23,12 @@ def remove_expired(db: Database, root: Path, now: datetime) -> int:
     """Remove uploads past their expiry; one still receiving bytes is left for next time."""
     files = UploadFiles(root)
     removed = 0
-    for upload_id, user_id in tus_store.expired(db, now):
+    for upload_id, user_id in store.expired(db, now):
         try:
             with files.locked(user_id, upload_id):
                 # Bytes first: a row left by a crash here is still expired (410) and goes next time.
                 files.remove(user_id, upload_id)
-                tus_store.remove(db, upload_id)
+                store.remove(db, upload_id)
                 removed += 1
         except ApiError:
             continue  # a PATCH holds it: it is alive, and its end moves the expiry on

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backend.storage import make_dir
-from backend.uploads import tus_protocol
+from backend.uploads.tus import protocol
 
 UPLOADS_DIR = "tus"
 
@@ -28,7 +28,7 @@ class UploadFiles:
 
     def directory(self, user_id: int, upload_id: str) -> Path:
         # Both parts are ours (an int and a hex id we generated), never a client's name.
-        return self.root / UPLOADS_DIR / str(int(user_id)) / tus_protocol.check_upload_id(upload_id)
+        return self.root / UPLOADS_DIR / str(int(user_id)) / protocol.check_upload_id(upload_id)
 
     def data(self, user_id: int, upload_id: str) -> Path:
         return self.directory(user_id, upload_id) / "data"
@@ -79,7 +79,7 @@ class UploadFiles:
                 # The kernel drops the lock when the holder dies: a killed server frees it.
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise tus_protocol.locked() from None
+                raise protocol.locked() from None
             if not _still_there(self.data(user_id, upload_id), fd):
                 yield None  # the holder before us finished or removed it
                 return

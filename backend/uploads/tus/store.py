@@ -11,9 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.db import Database
+from backend.errors import ApiError
 from backend.models import TusUpload
 from backend.timeutil import utcnow
-from backend.uploads import tus_protocol
+from backend.uploads.accepted import Accepted, from_record, to_record
+from backend.uploads.tus import protocol
 
 
 @dataclass(frozen=True)
@@ -25,14 +27,12 @@ class UploadState:
     length: int
     upload_metadata: str | None
     idempotency_key: str | None
-    job_id: str | None
-    response_status: int | None
-    response_body: dict[str, Any] | None
     expires_at: datetime
+    answer: Accepted | ApiError | None  # once finished: its job, or the refusal that ended it
 
     @property
     def answered(self) -> bool:
-        return self.response_status is not None and self.response_body is not None
+        return self.answer is not None
 
 
 def _state(row: TusUpload) -> UploadState:
@@ -42,11 +42,17 @@ def _state(row: TusUpload) -> UploadState:
         row.length,
         row.upload_metadata,
         row.idempotency_key,
-        row.job_id,
-        row.response_status,
-        row.response_body,
         row.expires_at,
+        _answer(row.response_status, row.response_body),
     )
+
+
+def _answer(status: int | None, body: dict[str, Any] | None) -> Accepted | ApiError | None:
+    if status is None or body is None:
+        return None
+    if status < 400:
+        return from_record(body)
+    return ApiError(body["error"]["message"], code=body["error"]["code"], status=status)
 
 
 def create(
@@ -84,13 +90,13 @@ def create(
 
 def owned(db: Database, user_id: int, upload_id: str) -> UploadState:
     """The user's upload, or 404 (also for another user's)."""
-    tus_protocol.check_upload_id(upload_id)
+    protocol.check_upload_id(upload_id)
     with db.session() as session:
         row = session.scalars(
             select(TusUpload).where(TusUpload.id == upload_id, TusUpload.user_id == user_id)
         ).one_or_none()
         if row is None:
-            raise tus_protocol.not_found()
+            raise protocol.not_found()
         return _state(row)
 
 
@@ -104,6 +110,23 @@ def record_progress(db: Database, upload_id: str, offset: int, expires_at: datet
 
 
 def record_answer(
+    session: Session, upload_id: str, accepted: Accepted, expires_at: datetime
+) -> None:
+    """What POST /api/upload would have answered; kept for GET until `expires_at`."""
+    status, body = to_record(accepted)
+    _record(session, upload_id, status, body, accepted.job_id, expires_at)
+
+
+def record_refusal(db: Database, upload_id: str, error: ApiError, expires_at: datetime) -> None:
+    """The refusal that ended the upload, given again to every later request for it."""
+    # Kept in the shape rows have always held (a process of the previous release reads it as
+    # the answer's body); api/ renders it again as any other refusal.
+    body = {"error": {"code": error.code, "message": error.message}}
+    with db.session() as session:
+        _record(session, upload_id, error.status, body, None, expires_at)
+
+
+def _record(
     session: Session,
     upload_id: str,
     status: int,
@@ -111,7 +134,6 @@ def record_answer(
     job_id: str | None,
     expires_at: datetime,
 ) -> None:
-    """What POST /api/upload would have answered; kept for GET until `expires_at`."""
     now = utcnow()
     session.execute(
         update(TusUpload)
