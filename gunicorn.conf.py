@@ -9,7 +9,8 @@ worker_class = "backend.server.worker.ClipscopeWorker"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Uploads from phones on slow networks and long polls each hold a thread while they last; a
 # waiting thread costs ~100 KB and no CPU, and the analysis runs in child processes, so threads
-# are sized for hundreds of slow phones at once (see bench/slow_clients.py).
+# are sized for hundreds of slow phones at once (see bench/adverse.py and
+# tests/server/test_slow_clients.py).
 threads = int(os.environ.get("GUNICORN_THREADS", "256"))
 # Uploads of a few GB on a phone connection take long; the body is streamed, not buffered.
 timeout = 120
