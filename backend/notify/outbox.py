@@ -71,12 +71,6 @@ def queue_message(
     return len(token_ids)
 
 
-def finish_listener(session: Session, job: Job) -> None:
-    """JobStore.finish_listeners entry; a batch's jobs are notified once, by the batch."""
-    if job.batch_id is None:
-        write_outbox(session, job)
-
-
 def wake_after_commit(db: Database, wake: Callable[[], None]) -> None:
     """Call `wake` once a transaction that wrote outbox rows has committed.
 

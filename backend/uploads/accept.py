@@ -19,9 +19,9 @@ from backend.jobs.documents import job_document
 from backend.jobs.quota import check_queue_room
 from backend.notify.tokens import register_token
 from backend.observability import metrics
-from backend.services import Services
 from backend.uploads import idempotency
 from backend.uploads.holder import new_holder
+from backend.uploads.intake import UploadParts
 from backend.uploads.receive import BodyReader, ReceivedVideo, receive
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ Producer = Callable[[Path, Callable[[], None]], ReceivedVideo]
 OnStored = Callable[[Session, Accepted], None]
 
 
-def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepted:
+def accept_upload(svc: UploadParts, user_id: int, upload: UploadRequest) -> Accepted:
     """Store the video and queue its job; on any refusal, leave no file and no row."""
     limit = svc.config.max_upload_bytes
     if (upload.content_length or 0) > limit + ENVELOPE_BYTES:
@@ -70,7 +70,7 @@ def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepte
 
 
 def accept_video(
-    svc: Services,
+    svc: UploadParts,
     user_id: int,
     idempotency_key: str | None,
     produce: Producer,
@@ -104,7 +104,7 @@ def accept_video(
 
 
 def _store(
-    svc: Services,
+    svc: UploadParts,
     user_id: int,
     job_id: str,
     video: ReceivedVideo,
@@ -138,7 +138,7 @@ def _nothing() -> None:
     return None
 
 
-def _lease_keeper(svc: Services, user_id: int, key: str, holder: str) -> Callable[[], None]:
+def _lease_keeper(svc: UploadParts, user_id: int, key: str, holder: str) -> Callable[[], None]:
     """Renews the key's lease at most every third of it, as long as bytes keep coming."""
     lease_s = svc.config.body_idle_timeout_s
     renewed = time.monotonic()

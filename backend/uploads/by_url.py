@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from backend.analysis.errors import AnalysisCancelled
 from backend.config import Config
 from backend.errors import ValidationFailed
 from backend.jobs.documents import job_document
+from backend.jobs.events import BeforeAnalysis
 from backend.jobs.quota import check_queue_room
+from backend.jobs.runners import Runner
 from backend.jobs.status import JobPhase, JobStatus
-from backend.jobs.store import FinishListener, JobStore, execute_update
+from backend.jobs.store import JobStore, execute_update
 from backend.models import Job
 from backend.observability import metrics
-from backend.services import Services
 from backend.storage import Storage
 from backend.timeutil import utcnow
 from backend.uploads.accept import accepted_body
@@ -40,15 +39,23 @@ def fetch_settings(config: Config) -> FetchSettings:
     )
 
 
-def submit_url(svc: Services, user_id: int, url: str) -> dict[str, Any]:
+def submit_url(
+    user_id: int,
+    url: str,
+    *,
+    store: JobStore,
+    runner: Runner,
+    settings: FetchSettings,
+    user_max_queued: int,
+) -> dict[str, Any]:
     """Check the URL now (a refusal is a 422), queue its job; the runner fetches it."""
     try:
-        check_url(url, fetch_settings(svc.config))
+        check_url(url, settings)
     except FetchError as error:
         raise ValidationFailed(error.message, code="url_not_allowed") from None
     job_id = str(uuid.uuid4())
-    with svc.db.session() as session:
-        check_queue_room(session, user_id, svc.config.user_max_queued)
+    with store.db.session() as session:
+        check_queue_room(session, user_id, user_max_queued)
         job = Job(
             id=job_id,
             user_id=user_id,
@@ -63,7 +70,7 @@ def submit_url(svc: Services, user_id: int, url: str) -> dict[str, Any]:
         session.add(job)
         session.flush()
         body = accepted_body(job_document(job, with_result=True))
-    svc.runner.submit(job_id)
+    runner.submit(job_id)
     return body
 
 
@@ -102,14 +109,15 @@ class _DownloadProgress:
 
 
 class UrlSource:
-    """JobStore.before_analysis entry: fetch the video of a job submitted by URL."""
+    """The before_analysis handler (jobs/events.py): fetch the video of a job submitted by URL."""
 
     def __init__(self, store: JobStore, storage: Storage, settings: FetchSettings) -> None:
         self.store = store
         self.storage = storage
         self.settings = settings
 
-    def __call__(self, job_id: str, owner: str, should_stop: Callable[[], bool]) -> None:
+    def __call__(self, event: BeforeAnalysis) -> None:
+        job_id, owner, should_stop = event.job_id, event.claim, event.should_stop
         with self.store.db.session() as session:
             row = session.execute(
                 select(Job.user_id, Job.source_url, Job.source_name).where(Job.id == job_id)
@@ -150,17 +158,13 @@ class UrlSource:
         metrics.observe_upload(video.size, "url")
 
 
-def drop_failed_source(storage: Storage) -> FinishListener:
+def drop_failed_source(storage: Storage, job: Job) -> None:
     """A URL job that failed gives its fetched file back at once, not after the keep period.
 
     Nobody uploaded it, so nobody can play it back or lose it: kept, a server sending bodies
     that fail the analysis would fill the disk for free. A retry fetches the URL again.
     """
-
-    def listener(session: Session, job: Job) -> None:
-        if job.source_url is None or job.status != JobStatus.FAILED:
-            return
-        # source_deleted_at stays unset: a retry fetches again and may keep the new file.
-        storage.source_path(job.user_id, job.id, job.source_name).unlink(missing_ok=True)
-
-    return listener
+    if job.source_url is None or job.status != JobStatus.FAILED:
+        return
+    # source_deleted_at stays unset: a retry fetches again and may keep the new file.
+    storage.source_path(job.user_id, job.id, job.source_name).unlink(missing_ok=True)

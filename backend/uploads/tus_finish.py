@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from backend.errors import ApiError, FileTooLarge
-from backend.services import Services
 from backend.storage import make_dir
 from backend.uploads import tus_protocol, tus_store
 from backend.uploads.accept import Accepted, accept_video
+from backend.uploads.intake import UploadParts
 from backend.uploads.receive import ReceivedVideo, clean_filename
 from backend.uploads.sniff import SNIFF_BYTES, require_video
 from backend.uploads.tus_files import UploadFile
@@ -26,7 +26,7 @@ TRANSIENT = {409, 423, 429, 500, 503, 507}
 
 
 def finish(
-    svc: Services, state: UploadState, upload: UploadFile, sha256: str, expires_at: datetime
+    svc: UploadParts, state: UploadState, upload: UploadFile, sha256: str, expires_at: datetime
 ) -> Accepted:
     """Create (or find) the job of the complete file; raises the refusal POST would have."""
     metadata = tus_protocol.parse_metadata(state.upload_metadata)
@@ -63,7 +63,7 @@ def refusal_body(error: ApiError) -> dict[str, Any]:
 
 
 def record_refusal(
-    svc: Services, state: UploadState, error: ApiError, expires_at: datetime
+    svc: UploadParts, state: UploadState, error: ApiError, expires_at: datetime
 ) -> None:
     with svc.db.session() as session:
         tus_store.record_answer(

@@ -50,7 +50,7 @@ class PushWorld:
 
     @property
     def sender(self) -> PushSender:
-        sender: PushSender = self.svc.extras["push"]
+        sender: PushSender = self.svc.push
         return sender
 
     @property
