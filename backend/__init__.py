@@ -14,7 +14,6 @@ from backend.api.security import NoCookieSessions
 from backend.assembly import assemble, start_background
 from backend.cli import jobs_cli
 from backend.config import Config
-from backend.observability.exposition import bp as metrics_bp
 from backend.observability.logs import configure_logging
 from backend.observability.requests import init_request_logging
 
@@ -34,7 +33,6 @@ def create_app(config: Config | None = None) -> Flask:
     init_request_logging(app)  # first, so even a rate-limited request gets its id and line
     init_limits(app, config)
     register_blueprints(app)
-    app.register_blueprint(metrics_bp)
     register_cors(app)
     register_caching(app)
     register_body_limits(app)

@@ -17,6 +17,7 @@ from backend.notify.sender import PushSender
 from backend.notify.settings import PushSettings
 from backend.services import Services
 from backend.storage import Storage
+from backend.uploads import tus_expiry
 from backend.uploads.by_url import UrlSource, drop_failed_source, fetch_settings
 from backend.uploads.tus_uploads import ResumableUploads
 
@@ -43,6 +44,7 @@ def assemble(config: Config) -> Services:
         ttl_days=config.job_ttl_days,
         keep_source_hours=config.keep_source_hours,
         interval_s=config.sweep_interval_s,
+        expire_uploads=partial(tus_expiry.remove_expired, db, storage.root),
     )
     runner = make_runner(config, store, storage)
     services = Services(config, db, store, storage, runner, push, sweeper)

@@ -8,9 +8,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend.batches.documents import aggregate_status, job_ids
-from backend.jobs.status import ACTIVE, JobStatus
 from backend.jobs.store import execute_update
 from backend.models import Batch, Job
+from backend.models.status import ACTIVE, JobStatus
 from backend.notify.message import fit_payload
 from backend.notify.outbox import queue_message
 from backend.timeutil import utcnow

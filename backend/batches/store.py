@@ -10,9 +10,9 @@ from backend.errors import Conflict, NotFound
 from backend.jobs import lifecycle
 from backend.jobs.listing import decode_cursor, encode_cursor
 from backend.jobs.runners import Runner
-from backend.jobs.status import ACTIVE
 from backend.jobs.store import JobStore
 from backend.models import Batch, Job
+from backend.models.status import ACTIVE
 from backend.storage import Storage
 
 

@@ -17,8 +17,8 @@ from backend.jobs.changes import JobChanges
 from backend.jobs.events import JobEvents, JobFinished
 from backend.jobs.fair import lock_claims, next_fair_job
 from backend.jobs.outcome import Outcome
-from backend.jobs.status import ACTIVE, RETRYABLE, JobErrorCode, JobPhase, JobStatus
 from backend.models import Job
+from backend.models.status import ACTIVE, RETRYABLE, JobErrorCode, JobPhase, JobStatus
 from backend.observability import metrics, transitions
 from backend.observability.transitions import Transition
 from backend.timeutil import utcnow

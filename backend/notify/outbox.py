@@ -10,8 +10,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from backend.db import Database
-from backend.jobs.status import JobStatus
 from backend.models import Job, OutboxStatus, PushOutbox, PushToken
+from backend.models.status import JobStatus
 from backend.notify.message import build_message
 from backend.notify.sql import upsert_insert
 from backend.timeutil import utcnow

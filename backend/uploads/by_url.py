@@ -6,26 +6,21 @@ import time
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
-
 from backend.analysis.errors import AnalysisCancelled
 from backend.config import Config
 from backend.errors import ValidationFailed
+from backend.jobs.by_url import create_url_job, record_fetched, url_to_fetch
 from backend.jobs.documents import job_document
 from backend.jobs.events import BeforeAnalysis
 from backend.jobs.quota import check_queue_room
 from backend.jobs.runners import Runner
-from backend.jobs.status import JobPhase, JobStatus
-from backend.jobs.store import JobStore, execute_update
+from backend.jobs.store import JobStore
 from backend.models import Job
+from backend.models.status import JobPhase, JobStatus
 from backend.observability import metrics
 from backend.storage import Storage
-from backend.timeutil import utcnow
 from backend.uploads.accept import accepted_body
 from backend.uploads.fetch import FetchError, FetchSettings, check_url, fetch_video, name_from_url
-
-# Names no file: the real source name is known once the video is fetched and sniffed.
-PENDING_SOURCE = "source.pending"
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -56,19 +51,7 @@ def submit_url(
     job_id = str(uuid.uuid4())
     with store.db.session() as session:
         check_queue_room(session, user_id, user_max_queued)
-        job = Job(
-            id=job_id,
-            user_id=user_id,
-            filename=name_from_url(url),
-            content_type="application/octet-stream",
-            size_bytes=0,
-            sha256="",
-            source_name=PENDING_SOURCE,
-            source_url=url,
-            message="Waiting to download the video",
-        )
-        session.add(job)
-        session.flush()
+        job = create_url_job(session, job_id, user_id, url, name_from_url(url))
         body = accepted_body(job_document(job, with_result=True))
     runner.submit(job_id)
     return body
@@ -118,43 +101,31 @@ class UrlSource:
 
     def __call__(self, event: BeforeAnalysis) -> None:
         job_id, owner, should_stop = event.job_id, event.claim, event.should_stop
-        with self.store.db.session() as session:
-            row = session.execute(
-                select(Job.user_id, Job.source_url, Job.source_name).where(Job.id == job_id)
-            ).first()
-        if row is None or row.source_url is None:
+        row = url_to_fetch(self.store, job_id)
+        if row is None:
             return
         if self.storage.source_path(row.user_id, job_id, row.source_name).is_file():
             return  # fetched by an earlier attempt
         progress = _DownloadProgress(self.store, job_id, owner)
         progress.report(0, None)
         video = fetch_video(
-            row.source_url,
+            row.url,
             self.storage.job_dir(row.user_id, job_id),
             self.settings,
             progress.report,
             lambda: should_stop() or progress.lost,
         )
-        with self.store.db.session() as session:
-            # The analysis's progress starts from 0 in phase `probing`.
-            recorded = execute_update(
-                session,
-                update(Job)
-                .where(Job.id == job_id, Job.owner == owner, Job.status == JobStatus.PROCESSING)
-                .values(
-                    content_type=video.container.content_type,
-                    size_bytes=video.size,
-                    sha256=video.sha256,
-                    source_name=video.path.name,
-                    phase=JobPhase.PROBING,
-                    progress=0,
-                    message="Starting the analysis",
-                    updated_at=utcnow(),
-                ),
-            )
+        recorded = record_fetched(
+            self.store,
+            job_id,
+            owner,
+            content_type=video.container.content_type,
+            size_bytes=video.size,
+            sha256=video.sha256,
+            source_name=video.path.name,
+        )
         if not recorded:
             raise AnalysisCancelled()  # cancelled or taken over while it downloaded
-        self.store.changes.changed(job_id)
         metrics.observe_upload(video.size, "url")
 
 

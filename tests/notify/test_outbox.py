@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from backend.jobs.events import JobFinished
-from backend.jobs.status import JobStatus
 from backend.models import Job, OutboxStatus
+from backend.models.status import JobStatus
 from backend.notify import outbox as outbox_module
 from backend.notify.outbox import write_outbox
 from tests.notify.conftest import OWNER, PushWorld, completed, expo_token, failed

@@ -19,9 +19,9 @@ from backend.jobs.runners.isolation import (
     analyze_isolated,
 )
 from backend.jobs.runners.progress import ThrottledProgress
-from backend.jobs.status import JobErrorCode, JobStatus
 from backend.jobs.store import JobStore
 from backend.models import Job
+from backend.models.status import JobErrorCode, JobStatus
 from backend.storage import Storage
 from backend.transient import DatabaseUnavailable, is_transient, retry_transient
 
