@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from backend.errors import ApiError
 from backend.jobs import lifecycle
-from backend.jobs.status import JobStatus
 from backend.models import Job, User
+from backend.models.status import JobStatus
 from backend.services import services
 from backend.timeutil import isoformat, utcnow
 

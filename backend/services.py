@@ -1,10 +1,9 @@
-"""The objects a Clipscope app is wired from, reachable from views as `services()`."""
+"""The parts an app is made of (assembly.py builds them); views reach them by `services()`."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask import current_app
 
@@ -12,7 +11,10 @@ from backend.config import Config
 from backend.db import Database
 from backend.jobs.runners import Runner
 from backend.jobs.store import JobStore
+from backend.jobs.sweeper import Sweeper
+from backend.notify.sender import PushSender
 from backend.storage import Storage
+from backend.uploads.tus.resumable import ResumableUploads
 
 
 @dataclass
@@ -22,8 +24,10 @@ class Services:
     store: JobStore
     storage: Storage
     runner: Runner
-    # Optional parts (push sender, sweeper, job-change notifier) register here by name.
-    extras: dict[str, Any] = field(default_factory=dict)
+    push: PushSender
+    sweeper: Sweeper
+    # Made from the parts above (it takes them), so set right after them by the assembly.
+    tus: ResumableUploads = field(init=False)
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     def stop(self) -> None:
@@ -32,10 +36,8 @@ class Services:
             return
         self._stopped.set()
         self.runner.stop()
-        for extra in self.extras.values():
-            stop = getattr(extra, "stop", None)
-            if callable(stop):
-                stop()
+        self.push.stop()
+        self.sweeper.stop()
 
 
 def services() -> Services:

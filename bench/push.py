@@ -148,9 +148,7 @@ def main() -> None:
             from_call, from_commit = sequential(svc, arrivals, args.jobs)
             together = burst(svc, arrivals, args.jobs)
         finally:
-            svc.runner.stop()
-            for extra in svc.extras.values():
-                extra.stop()
+            svc.stop()
             svc.db.dispose()
 
     figures = [

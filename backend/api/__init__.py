@@ -10,6 +10,7 @@ from backend.api import (
     health,
     jobs,
     jobs_by_url,
+    metrics,
     openapi,
     push_tokens,
     tus,
@@ -19,6 +20,18 @@ from backend.api import (
 
 
 def register_blueprints(app: Flask) -> None:
-    modules = (auth, uploads, tus, jobs, jobs_by_url, video, batches, push_tokens, health, openapi)
+    modules = (
+        auth,
+        uploads,
+        tus,
+        jobs,
+        jobs_by_url,
+        video,
+        batches,
+        push_tokens,
+        health,
+        openapi,
+        metrics,  # at /metrics, outside /api
+    )
     for module in modules:
         app.register_blueprint(module.bp)

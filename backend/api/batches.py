@@ -67,7 +67,8 @@ def show(batch_id: str) -> ResponseReturnValue:
 @operation("Cancel every queued or running job of the batch", responses={202: BatchOut})
 @auth_required
 def cancel(batch_id: str) -> ResponseReturnValue:
-    cancel_batch(services(), batch_id, current_user_id())
+    svc = services()
+    cancel_batch(svc.store, svc.runner, batch_id, current_user_id())
     return _document(batch_id), 202
 
 
@@ -75,5 +76,6 @@ def cancel(batch_id: str) -> ResponseReturnValue:
 @operation("Delete the batch, its jobs and their files", responses={204: None})
 @auth_required
 def destroy(batch_id: str) -> ResponseReturnValue:
-    delete_batch(services(), batch_id, current_user_id())
+    svc = services()
+    delete_batch(svc.store, svc.storage, svc.runner, batch_id, current_user_id())
     return "", 204

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from backend.api.caching import private_file
 from backend.api.etags import document_answer
+from backend.api.live import prefer_wait, sse_frames
 from backend.api.openapi import operation
 from backend.api.schemas import (
     CleanupOut,
@@ -33,14 +34,8 @@ from backend.jobs import lifecycle
 from backend.jobs.documents import job_document, result_document
 from backend.jobs.listing import list_jobs
 from backend.jobs.poll import poll_job
-from backend.jobs.status import JobStatus
-from backend.jobs.watch import (
-    event_stream,
-    prefer_wait,
-    read_document,
-    wait_for_change,
-    waiting_slot,
-)
+from backend.jobs.watch import job_stream, read_document, wait_for_change, waiting_slot
+from backend.models.status import JobStatus
 from backend.services import services
 from backend.timeutil import utcnow
 
@@ -191,5 +186,5 @@ def events(job_id: str) -> ResponseReturnValue:
         )
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(
-        event_stream(store, job_id, user_id), 200, headers, mimetype="text/event-stream"
+        sse_frames(job_stream(store, job_id, user_id)), 200, headers, mimetype="text/event-stream"
     )

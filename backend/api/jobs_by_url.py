@@ -11,7 +11,7 @@ from backend.api.schemas import UploadAccepted, UrlJobIn
 from backend.api.security import auth_required, current_user_id
 from backend.api.validation import json_body
 from backend.services import services
-from backend.uploads.by_url import submit_url
+from backend.uploads.by_url import fetch_settings, submit_url
 
 bp = Blueprint("jobs_by_url", __name__, url_prefix="/api")
 
@@ -25,5 +25,13 @@ bp = Blueprint("jobs_by_url", __name__, url_prefix="/api")
 @auth_required
 @limiter.limit(upload_limit, key_func=user_key)
 def create_from_url() -> ResponseReturnValue:
-    body = submit_url(services(), current_user_id(), json_body(UrlJobIn).url)
+    svc, user_id = services(), current_user_id()
+    body = submit_url(
+        user_id,
+        json_body(UrlJobIn).url,
+        store=svc.store,
+        runner=svc.runner,
+        settings=fetch_settings(svc.config),
+        user_max_queued=svc.config.user_max_queued,
+    )
     return body, 202, {"Location": body["status_url"], "Retry-After": "2"}

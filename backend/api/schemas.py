@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.analysis.schema import AnalysisResult, Scene
-from backend.jobs.status import JobPhase, JobStatus
+from backend.models.status import JobPhase, JobStatus
 
 
 class Credentials(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
@@ -26,18 +25,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-_made = threading.Lock()
-
-
 def uploads() -> ResumableUploads:
-    svc = services()
-    with _made:
-        # One per app (and so per process): it holds the running hashes this process keeps.
-        found = svc.extras.get("tus")
-        if found is None:
-            found = svc.extras["tus"] = ResumableUploads(svc)
-    assert isinstance(found, ResumableUploads)
-    return found
+    return services().tus
 
 
 def tus_request(view: Callable[P, R]) -> Callable[P, R]:

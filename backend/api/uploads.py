@@ -10,11 +10,12 @@ from flask.typing import ResponseReturnValue
 from backend.api.accepted import accepted_answer
 from backend.api.bodies import streams_body
 from backend.api.limits import limiter, upload_limit, user_key
+from backend.api.live import prefer_wait
 from backend.api.openapi import operation
 from backend.api.schemas import UploadAccepted, UploadForm
 from backend.api.security import auth_required, current_user_id
 from backend.jobs.quota import check_queue_room
-from backend.jobs.watch import prefer_wait, wait_until_done, waiting_slot
+from backend.jobs.watch import wait_until_done, waiting_slot
 from backend.services import services
 from backend.uploads.accept import UploadRequest, accept_upload
 

@@ -19,9 +19,9 @@ from backend.errors import (
 from backend.jobs.quota import check_queue_room
 from backend.models import Batch, Job
 from backend.observability import metrics
-from backend.services import Services
 from backend.timeutil import utcnow
 from backend.uploads.accept import ENVELOPE_BYTES, UploadRequest, accept_upload
+from backend.uploads.intake import UploadParts
 from backend.uploads.parts import BodyFailure, VideoParts
 from backend.uploads.receive import BodyReader, clean_filename
 
@@ -40,7 +40,7 @@ def _part(index: int, filename: str, **rest: Any) -> dict[str, Any]:
 
 
 def accept_batch(
-    svc: Services, user_id: int, stream: IO[bytes], content_type: str, length: int | None
+    svc: UploadParts, user_id: int, stream: IO[bytes], content_type: str, length: int | None
 ) -> str:
     """Receive every part; returns the batch id, or raises when no video was accepted."""
     mimetype, options = parse_options_header(content_type)
@@ -135,7 +135,7 @@ _STATUS = {
 }
 
 
-def _undo(svc: Services, user_id: int, batch_id: str) -> None:
+def _undo(svc: UploadParts, user_id: int, batch_id: str) -> None:
     """Remove what a failed request created: its jobs (with their files) and the batch."""
     with svc.db.session() as session:
         own = list(session.scalars(select(Job.id).where(Job.batch_id == batch_id)))

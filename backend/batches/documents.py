@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from backend.jobs.documents import job_document
-from backend.jobs.status import TERMINAL, JobStatus
 from backend.models import Batch, Job
+from backend.models.status import TERMINAL, JobStatus
 from backend.timeutil import isoformat
 
 

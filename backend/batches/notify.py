@@ -8,9 +8,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend.batches.documents import aggregate_status, job_ids
-from backend.jobs.status import ACTIVE, JobStatus
 from backend.jobs.store import execute_update
 from backend.models import Batch, Job
+from backend.models.status import ACTIVE, JobStatus
 from backend.notify.message import fit_payload
 from backend.notify.outbox import queue_message
 from backend.timeutil import utcnow
@@ -67,9 +67,3 @@ def end_if_done(session: Session, batch_id: str, last_job_id: str | None = None)
         key = last_job_id if last_job_id in {job.id for job in notified} else notified[-1].id
         queue_message(session, batch.user_id, key, lambda: batch_message(batch_id, own))
     return True
-
-
-def batch_finish_listener(session: Session, job: Job) -> None:
-    """JobStore.finish_listeners entry: a batch job's end may end its batch."""
-    if job.batch_id is not None:
-        end_if_done(session, job.batch_id, job.id)

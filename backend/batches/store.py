@@ -9,9 +9,11 @@ from backend.batches.documents import job_ids
 from backend.errors import Conflict, NotFound
 from backend.jobs import lifecycle
 from backend.jobs.listing import decode_cursor, encode_cursor
-from backend.jobs.status import ACTIVE
+from backend.jobs.runners import Runner
+from backend.jobs.store import JobStore
 from backend.models import Batch, Job
-from backend.services import Services
+from backend.models.status import ACTIVE
+from backend.storage import Storage
 
 
 def batch_not_found() -> NotFound:
@@ -65,9 +67,9 @@ def _still_arriving(batch: Batch) -> None:
         )
 
 
-def cancel_batch(svc: Services, batch_id: str, user_id: int) -> None:
+def cancel_batch(store: JobStore, runner: Runner, batch_id: str, user_id: int) -> None:
     """Cancel every queued or running job of the batch; 409 if none was left."""
-    with svc.db.session() as session:
+    with store.db.session() as session:
         batch, jobs = get_batch(session, batch_id, user_id)
         _still_arriving(batch)
         # Its own jobs only: a duplicate's job belongs to the upload that created it.
@@ -79,25 +81,27 @@ def cancel_batch(svc: Services, batch_id: str, user_id: int) -> None:
         )
     for job_id in active:
         try:
-            svc.store.cancel(job_id, user_id)
+            store.cancel(job_id, user_id)
         except Conflict:
             continue  # it ended meanwhile
-        svc.runner.cancel(job_id)
+        runner.cancel(job_id)
 
 
-def delete_batch(svc: Services, batch_id: str, user_id: int) -> None:
+def delete_batch(
+    store: JobStore, storage: Storage, runner: Runner, batch_id: str, user_id: int
+) -> None:
     """Delete the batch's own jobs with their files (running ones stop), then the batch."""
-    with svc.db.session() as session:
+    with store.db.session() as session:
         batch, jobs = get_batch(session, batch_id, user_id)
         _still_arriving(batch)
         own = [job.id for job in jobs if job.batch_id == batch_id]
     for job_id in own:
         try:
-            lifecycle.delete_job(svc.store, svc.storage, job_id, user_id)
+            lifecycle.delete_job(store, storage, job_id, user_id)
         except NotFound:
             continue
-        svc.runner.cancel(job_id)
-    with svc.db.session() as session:
+        runner.cancel(job_id)
+    with store.db.session() as session:
         gone = session.get(Batch, batch.id)
         if gone is not None:
             session.delete(gone)

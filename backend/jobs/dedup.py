@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.jobs.status import JobStatus
 from backend.models import Job
+from backend.models.status import JobStatus
 
 
 def find_duplicate(session: Session, user_id: int, sha256: str) -> Job | None:

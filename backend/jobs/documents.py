@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from backend.jobs.status import JobStatus
+from backend.models.status import JobStatus
 from backend.timeutil import isoformat
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, case, func, select, text
 from sqlalchemy.orm import Session, aliased
 
-from backend.jobs.status import JobStatus
 from backend.models import Job
+from backend.models.status import JobStatus
 
 # pg_advisory_xact_lock key of the claim decision ("clipscop" in ASCII): any constant unique
 # to this application's claims.

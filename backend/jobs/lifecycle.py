@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from backend.errors import ApiError, Conflict
-from backend.jobs.status import RETRYABLE, TERMINAL
 from backend.jobs.store import JobStore, fetch
 from backend.models import Job
+from backend.models.status import RETRYABLE, TERMINAL
 from backend.storage import Storage
 
 

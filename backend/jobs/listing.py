@@ -10,8 +10,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from backend.errors import ValidationFailed
-from backend.jobs.status import JobStatus
 from backend.models import Batch, Job
+from backend.models.status import JobStatus
 
 
 def encode_cursor(row: Job | Batch) -> str:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from backend.jobs.outcome import Outcome
-from backend.jobs.status import JobErrorCode
 from backend.jobs.store import WORKER_LOST_MESSAGE, JobStore, _held, execute_update, queued_again
 from backend.models import Job
+from backend.models.status import JobErrorCode
 from backend.observability import transitions
 from backend.observability.transitions import Transition
 from backend.timeutil import utcnow

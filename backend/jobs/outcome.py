@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backend.jobs.status import JobErrorCode, JobStatus
+from backend.models.status import JobErrorCode, JobStatus
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.errors import ApiError
-from backend.jobs.status import JobStatus
 from backend.models import Job
+from backend.models.status import JobStatus
 
 
 class TooManyJobs(ApiError):

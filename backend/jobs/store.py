@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
@@ -14,22 +14,16 @@ from sqlalchemy.orm import Session
 from backend.db import Database
 from backend.errors import Conflict, job_not_found
 from backend.jobs.changes import JobChanges
+from backend.jobs.events import JobEvents, JobFinished
 from backend.jobs.fair import lock_claims, next_fair_job
 from backend.jobs.outcome import Outcome
-from backend.jobs.status import ACTIVE, RETRYABLE, JobErrorCode, JobPhase, JobStatus
 from backend.models import Job
+from backend.models.status import ACTIVE, RETRYABLE, JobErrorCode, JobPhase, JobStatus
 from backend.observability import metrics, transitions
 from backend.observability.transitions import Transition
 from backend.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-
-# Called inside the transaction that ends a job (completed or failed), so that
-# what they write (the push outbox) commits or rolls back with the job's end.
-FinishListener = Callable[[Session, Job], None]
-# Run by the runner after the claim and before the analysis (job id, claim, should_stop): a job
-# submitted by URL fetches its video here. Raising AnalysisError fails the job.
-BeforeAnalysis = Callable[[str, str, Callable[[], bool]], None]
 
 
 def claim_id(owner: str) -> str:
@@ -97,8 +91,8 @@ class JobStore:
         self.user_max_running = user_max_running
         self.lease = timedelta(seconds=lease_s)
         self.max_attempts = max_attempts
-        self.finish_listeners: list[FinishListener] = []
-        self.before_analysis: list[BeforeAnalysis] = []
+        # Set once by the assembly (backend/assembly.py); the runner tells before_analysis.
+        self.events = JobEvents()
         self.changes = JobChanges()
 
     # --- reads (the caller's session) -------------------------------------------------
@@ -282,8 +276,7 @@ class JobStore:
             return None
         job = session.get(Job, job_id, populate_existing=True)
         assert job is not None
-        for listener in self.finish_listeners:
-            listener(session, job)
+        self.events.finished(JobFinished(session, job))
         return Transition(
             job_id, "processing", outcome.status, job.attempts, job.started_at, outcome.error_code
         )

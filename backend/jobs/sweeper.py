@@ -6,18 +6,18 @@ import logging
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
 from backend.jobs import lifecycle
-from backend.jobs.status import TERMINAL
 from backend.jobs.store import JobStore
 from backend.models import Job
+from backend.models.status import TERMINAL
 from backend.storage import Storage
 from backend.timeutil import utcnow
-from backend.uploads.tus import expiry as tus_expiry
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,13 @@ class Sweeper:
         ttl_days: int,
         keep_source_hours: int,
         interval_s: float,
+        expire_uploads: Callable[[datetime], int],
     ) -> None:
         self.store = store
         self.storage = storage
+        # Removes unfinished resumable uploads past their expiry and says how many; passed in
+        # by the assembly, since uploads sit above jobs (tests/test_layers.py).
+        self.expire_uploads = expire_uploads
         self.ttl = timedelta(days=ttl_days)
         self.keep_source = timedelta(hours=keep_source_hours)
         self.interval_s = interval_s
@@ -73,7 +77,7 @@ class Sweeper:
             expired_jobs=lifecycle.cleanup(self.store, self.storage, now - self.ttl, None),
             sources_removed=self._remove_old_sources(now - self.keep_source),
             orphans_removed=self._remove_orphans(now - ORPHAN_AGE),
-            uploads_expired=tus_expiry.remove_expired(self.store.db, self.storage.root, now),
+            uploads_expired=self.expire_uploads(now),
         )
         if any(vars(report).values()):
             log.info("sweep: %s", report)

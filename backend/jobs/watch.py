@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import re
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from backend.errors import NotFound
 from backend.jobs.documents import job_document
-from backend.jobs.status import TERMINAL
 from backend.jobs.store import JobStore
+from backend.models.status import TERMINAL
 
-MAX_WAIT_S = 30.0
 # Changes made in other processes are only seen by re-reading the row this often.
 REREAD_S = 1.0
 STREAM_MAX_S = 600.0
-
-
-def prefer_wait(header: str | None) -> float | None:
-    """The N of an RFC 7240 `Prefer: wait=N` header, capped at 30 s; None when absent."""
-    match = re.search(r"(?:^|[,;\s])wait\s*=\s*(\d+(?:\.\d+)?)", header or "", re.ASCII)
-    return min(float(match.group(1)), MAX_WAIT_S) if match else None
 
 
 def read_document(
@@ -76,8 +68,19 @@ def waiting_slot(store: JobStore) -> Iterator[bool]:
             store.changes.waiters.release()
 
 
-def event_stream(store: JobStore, job_id: str, user_id: int) -> Iterator[str]:
-    """Server-Sent Events: the job's document on every change, until it ends.
+@dataclass(frozen=True)
+class StreamEvent:
+    """One thing a job's stream tells: `job`, `end` (with the document), `deleted`, `unchanged`.
+
+    `unchanged` comes when nothing happened for a while: a sign of life for proxies and clients.
+    """
+
+    kind: Literal["job", "end", "deleted", "unchanged"]
+    doc: dict[str, Any] | None = None
+
+
+def job_stream(store: JobStore, job_id: str, user_id: int) -> Generator[StreamEvent, None, None]:
+    """The job's document on every change, until it ends (api/live.py makes the frames).
 
     The caller holds a waiting slot for the stream; it is released when the stream closes.
     A stream lasts at most STREAM_MAX_S (EventSource reconnects by itself) and ends when the
@@ -90,15 +93,15 @@ def event_stream(store: JobStore, job_id: str, user_id: int) -> Iterator[str]:
             try:
                 fresh = wait_for_change(store, job_id, user_id, doc, 15.0)
             except NotFound:
-                yield "event: deleted\ndata: {}\n\n"
+                yield StreamEvent("deleted")
                 return
             if doc is not None and _key(fresh) == _key(doc):
-                yield ": keep-alive\n\n"  # lets proxies and clients see the stream is alive
+                yield StreamEvent("unchanged")
                 continue
             doc = fresh
-            event = "end" if doc["status"] in TERMINAL else "job"
-            yield f"event: {event}\ndata: {json.dumps(doc, separators=(',', ':'))}\n\n"
-            if event == "end":
+            ended = doc["status"] in TERMINAL
+            yield StreamEvent("end" if ended else "job", doc)
+            if ended:
                 return
     finally:
         store.changes.waiters.release()

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.jobs.status import JobPhase, JobStatus
 from backend.models.base import Base
+from backend.models.status import JobPhase, JobStatus
 from backend.timeutil import utcnow
 
 

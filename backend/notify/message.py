@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from backend.jobs.status import JobStatus
 from backend.models import Job
+from backend.models.status import JobStatus
 
 MAX_PAYLOAD_BYTES = 4096
 # Phones show about two lines; a longer body is cut on screen anyway.

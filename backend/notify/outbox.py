@@ -10,8 +10,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from backend.db import Database
-from backend.jobs.status import JobStatus
 from backend.models import Job, OutboxStatus, PushOutbox, PushToken
+from backend.models.status import JobStatus
 from backend.notify.message import build_message
 from backend.notify.sql import upsert_insert
 from backend.timeutil import utcnow
@@ -69,12 +69,6 @@ def queue_message(
         return 0
     session.info[WAKE_KEY] = True
     return len(token_ids)
-
-
-def finish_listener(session: Session, job: Job) -> None:
-    """JobStore.finish_listeners entry; a batch's jobs are notified once, by the batch."""
-    if job.batch_id is None:
-        write_outbox(session, job)
 
 
 def wake_after_commit(db: Database, wake: Callable[[], None]) -> None:

@@ -23,11 +23,11 @@ from backend.jobs.documents import job_document
 from backend.jobs.quota import check_queue_room
 from backend.notify.tokens import register_token
 from backend.observability import metrics
-from backend.services import Services
 from backend.uploads import idempotency, on_disk
 from backend.uploads.accepted import Accepted, from_record, to_record
 from backend.uploads.accepted import accepted_body as accepted_body  # where by_url.py finds it
 from backend.uploads.holder import new_holder
+from backend.uploads.intake import UploadParts
 from backend.uploads.on_disk import VideoOnDisk
 from backend.uploads.receive import BodyReader, ReceivedVideo, receive
 
@@ -55,7 +55,7 @@ class Stored:
     accepted: Accepted
 
 
-def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepted:
+def accept_upload(svc: UploadParts, user_id: int, upload: UploadRequest) -> Accepted:
     """Store the video and queue its job; on any refusal, leave no file and no row."""
     limit = svc.config.max_upload_bytes
     if (upload.content_length or 0) > limit + ENVELOPE_BYTES:
@@ -66,7 +66,7 @@ def accept_upload(svc: Services, user_id: int, upload: UploadRequest) -> Accepte
 
 @contextmanager
 def accepting(
-    svc: Services,
+    svc: UploadParts,
     user_id: int,
     idempotency_key: str | None,
     source: UploadRequest | VideoOnDisk,
@@ -109,7 +109,10 @@ def accepting(
 
 
 def _place(
-    svc: Services, source: UploadRequest | VideoOnDisk, directory: Path, alive: Callable[[], None]
+    svc: UploadParts,
+    source: UploadRequest | VideoOnDisk,
+    directory: Path,
+    alive: Callable[[], None],
 ) -> ReceivedVideo:
     """The video in the job's directory: received from the request, or linked from disk."""
     limit = svc.config.max_upload_bytes
@@ -123,7 +126,7 @@ def _place(
 
 
 def _store(
-    svc: Services,
+    svc: UploadParts,
     session: Session,
     user_id: int,
     job_id: str,
@@ -152,7 +155,7 @@ def _nothing() -> None:
     return None
 
 
-def _lease_keeper(svc: Services, user_id: int, key: str, holder: str) -> Callable[[], None]:
+def _lease_keeper(svc: UploadParts, user_id: int, key: str, holder: str) -> Callable[[], None]:
     """Renews the key's lease at most every third of it, as long as bytes keep coming."""
     lease_s = svc.config.body_idle_timeout_s
     renewed = time.monotonic()

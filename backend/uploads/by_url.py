@@ -4,29 +4,23 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from backend.analysis.errors import AnalysisCancelled
 from backend.config import Config
 from backend.errors import ValidationFailed
+from backend.jobs.by_url import create_url_job, record_fetched, url_to_fetch
 from backend.jobs.documents import job_document
+from backend.jobs.events import BeforeAnalysis
 from backend.jobs.quota import check_queue_room
-from backend.jobs.status import JobPhase, JobStatus
-from backend.jobs.store import FinishListener, JobStore, execute_update
+from backend.jobs.runners import Runner
+from backend.jobs.store import JobStore
 from backend.models import Job
+from backend.models.status import JobPhase, JobStatus
 from backend.observability import metrics
-from backend.services import Services
 from backend.storage import Storage
-from backend.timeutil import utcnow
 from backend.uploads.accept import accepted_body
 from backend.uploads.fetch import FetchError, FetchSettings, check_url, fetch_video, name_from_url
-
-# Names no file: the real source name is known once the video is fetched and sniffed.
-PENDING_SOURCE = "source.pending"
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -40,30 +34,26 @@ def fetch_settings(config: Config) -> FetchSettings:
     )
 
 
-def submit_url(svc: Services, user_id: int, url: str) -> dict[str, Any]:
+def submit_url(
+    user_id: int,
+    url: str,
+    *,
+    store: JobStore,
+    runner: Runner,
+    settings: FetchSettings,
+    user_max_queued: int,
+) -> dict[str, Any]:
     """Check the URL now (a refusal is a 422), queue its job; the runner fetches it."""
     try:
-        check_url(url, fetch_settings(svc.config))
+        check_url(url, settings)
     except FetchError as error:
         raise ValidationFailed(error.message, code="url_not_allowed") from None
     job_id = str(uuid.uuid4())
-    with svc.db.session() as session:
-        check_queue_room(session, user_id, svc.config.user_max_queued)
-        job = Job(
-            id=job_id,
-            user_id=user_id,
-            filename=name_from_url(url),
-            content_type="application/octet-stream",
-            size_bytes=0,
-            sha256="",
-            source_name=PENDING_SOURCE,
-            source_url=url,
-            message="Waiting to download the video",
-        )
-        session.add(job)
-        session.flush()
+    with store.db.session() as session:
+        check_queue_room(session, user_id, user_max_queued)
+        job = create_url_job(session, job_id, user_id, url, name_from_url(url))
         body = accepted_body(job_document(job, with_result=True))
-    svc.runner.submit(job_id)
+    runner.submit(job_id)
     return body
 
 
@@ -102,65 +92,50 @@ class _DownloadProgress:
 
 
 class UrlSource:
-    """JobStore.before_analysis entry: fetch the video of a job submitted by URL."""
+    """The before_analysis handler (jobs/events.py): fetch the video of a job submitted by URL."""
 
     def __init__(self, store: JobStore, storage: Storage, settings: FetchSettings) -> None:
         self.store = store
         self.storage = storage
         self.settings = settings
 
-    def __call__(self, job_id: str, owner: str, should_stop: Callable[[], bool]) -> None:
-        with self.store.db.session() as session:
-            row = session.execute(
-                select(Job.user_id, Job.source_url, Job.source_name).where(Job.id == job_id)
-            ).first()
-        if row is None or row.source_url is None:
+    def __call__(self, event: BeforeAnalysis) -> None:
+        job_id, owner, should_stop = event.job_id, event.claim, event.should_stop
+        row = url_to_fetch(self.store, job_id)
+        if row is None:
             return
         if self.storage.source_path(row.user_id, job_id, row.source_name).is_file():
             return  # fetched by an earlier attempt
         progress = _DownloadProgress(self.store, job_id, owner)
         progress.report(0, None)
         video = fetch_video(
-            row.source_url,
+            row.url,
             self.storage.job_dir(row.user_id, job_id),
             self.settings,
             progress.report,
             lambda: should_stop() or progress.lost,
         )
-        with self.store.db.session() as session:
-            # The analysis's progress starts from 0 in phase `probing`.
-            recorded = execute_update(
-                session,
-                update(Job)
-                .where(Job.id == job_id, Job.owner == owner, Job.status == JobStatus.PROCESSING)
-                .values(
-                    content_type=video.container.content_type,
-                    size_bytes=video.size,
-                    sha256=video.sha256,
-                    source_name=video.path.name,
-                    phase=JobPhase.PROBING,
-                    progress=0,
-                    message="Starting the analysis",
-                    updated_at=utcnow(),
-                ),
-            )
+        recorded = record_fetched(
+            self.store,
+            job_id,
+            owner,
+            content_type=video.container.content_type,
+            size_bytes=video.size,
+            sha256=video.sha256,
+            source_name=video.path.name,
+        )
         if not recorded:
             raise AnalysisCancelled()  # cancelled or taken over while it downloaded
-        self.store.changes.changed(job_id)
         metrics.observe_upload(video.size, "url")
 
 
-def drop_failed_source(storage: Storage) -> FinishListener:
+def drop_failed_source(storage: Storage, job: Job) -> None:
     """A URL job that failed gives its fetched file back at once, not after the keep period.
 
     Nobody uploaded it, so nobody can play it back or lose it: kept, a server sending bodies
     that fail the analysis would fill the disk for free. A retry fetches the URL again.
     """
-
-    def listener(session: Session, job: Job) -> None:
-        if job.source_url is None or job.status != JobStatus.FAILED:
-            return
-        # source_deleted_at stays unset: a retry fetches again and may keep the new file.
-        storage.source_path(job.user_id, job.id, job.source_name).unlink(missing_ok=True)
-
-    return listener
+    if job.source_url is None or job.status != JobStatus.FAILED:
+        return
+    # source_deleted_at stays unset: a retry fetches again and may keep the new file.
+    storage.source_path(job.user_id, job.id, job.source_name).unlink(missing_ok=True)

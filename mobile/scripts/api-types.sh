@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The app's API types, generated from the server's OpenAPI document (no server needed: the
-# document is built by the app factory, `python -m backend.api.openapi_dump`).
+# document is built by the app factory, `python -m backend.openapi_dump`).
 #   bash mobile/scripts/api-types.sh          writes src/lib/api.gen.ts
 #   bash mobile/scripts/api-types.sh --check  fails when the committed file differs (test.sh runs it)
 set -euo pipefail
@@ -13,7 +13,7 @@ TARGET="$MOBILE/src/lib/api.gen.ts"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-(cd "$REPO" && "$PYTHON" -m backend.api.openapi_dump) > "$tmp/openapi.json"
+(cd "$REPO" && "$PYTHON" -m backend.openapi_dump) > "$tmp/openapi.json"
 (cd "$MOBILE" && npx openapi-typescript "$tmp/openapi.json" --output "$tmp/api.gen.ts" >/dev/null)
 
 if [ "${1:-}" = --check ]; then

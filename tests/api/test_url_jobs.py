@@ -6,6 +6,7 @@ import ipaddress
 import re
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -235,7 +236,9 @@ def test_the_connection_goes_to_the_checked_address(
     app = client.application
     svc = services_of(app)
     settings = fetch_module.FetchSettings(limit_bytes=LIMIT, allow_hosts=frozenset({"video.test"}))
-    svc.store.before_analysis[:] = [UrlSource(svc.store, svc.storage, settings)]
+    svc.store.events = replace(
+        svc.store.events, before_analysis=UrlSource(svc.store, svc.storage, settings)
+    )
     svc.config = svc.config.with_overrides(fetch_allow_hosts=frozenset({"video.test"}))
     answer = submit(client, headers, f"http://video.test:{port}/clip.mp4")
     assert answer.status_code == 202

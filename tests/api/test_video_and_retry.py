@@ -22,7 +22,7 @@ def _sweep_sources(app: Flask, job_id: str) -> None:
         session.execute(
             update(Job).where(Job.id == job_id).values(finished_at=utcnow() - timedelta(days=2))
         )
-    sweeper: Sweeper = services_of(app).extras["sweeper"]
+    sweeper: Sweeper = services_of(app).sweeper
     assert sweeper.sweep().sources_removed == 1
 
 

@@ -50,7 +50,7 @@ def test_prefer_wait_without_a_change_answers_after_n_seconds(
 
 
 def test_prefer_wait_is_capped_at_30_seconds() -> None:
-    from backend.jobs.watch import prefer_wait
+    from backend.api.live import prefer_wait
 
     assert prefer_wait("wait=600") == 30
     assert prefer_wait("respond-async, wait=5") == 5

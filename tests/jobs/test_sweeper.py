@@ -26,7 +26,7 @@ from tests.helpers import (
 
 
 def sweeper_of(app: Flask) -> Sweeper:
-    sweeper: Sweeper = services_of(app).extras["sweeper"]
+    sweeper: Sweeper = services_of(app).sweeper
     return sweeper
 
 

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from backend.jobs.outcome import Outcome
-from backend.jobs.status import JobErrorCode
 from backend.models import Job, OutboxStatus, PushOutbox, PushToken
+from backend.models.status import JobErrorCode
 from backend.notify.sender import PushSender
 from backend.notify.tokens import register_token
 from backend.services import Services
@@ -50,7 +50,7 @@ class PushWorld:
 
     @property
     def sender(self) -> PushSender:
-        sender: PushSender = self.svc.extras["push"]
+        sender: PushSender = self.svc.push
         return sender
 
     @property

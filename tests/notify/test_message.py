@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from backend.jobs.status import JobStatus
 from backend.models import Job
+from backend.models.status import JobStatus
 from backend.notify.expo import ExpoMessage
 from backend.notify.message import build_message, fit_payload, format_duration
 

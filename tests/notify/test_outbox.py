@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
 
-from backend.jobs.status import JobStatus
+from backend.jobs.events import JobFinished
 from backend.models import Job, OutboxStatus
+from backend.models.status import JobStatus
 from backend.notify import outbox as outbox_module
 from backend.notify.outbox import write_outbox
 from tests.notify.conftest import OWNER, PushWorld, completed, expo_token, failed
@@ -98,13 +99,16 @@ def test_rows_roll_back_with_the_jobs_end(world: PushWorld) -> None:
     job_id = world.new_job(user_id)
     assert world.svc.store.claim(job_id, OWNER)
 
-    def later_listener_fails(_session: Session, _job: Job) -> None:
+    events = world.svc.store.events
+
+    def then_fails(event: JobFinished) -> None:
+        events.finished(event)  # the outbox rows are written, then something after them fails
         raise RuntimeError("disk full")
 
-    world.svc.store.finish_listeners.append(later_listener_fails)
+    world.svc.store.events = replace(events, finished=then_fails)
     with pytest.raises(RuntimeError):
         world.svc.store.finish(job_id, OWNER, completed(1, 1))
-    world.svc.store.finish_listeners.remove(later_listener_fails)
+    world.svc.store.events = events
 
     assert world.rows() == []
     with world.svc.db.session() as session:

@@ -129,7 +129,7 @@ def test_an_expired_upload_is_410_and_the_sweeper_removes_its_bytes(
     _expire_uploads(app)
     assert head(client, url, headers).status_code == 410
     assert patch(client, url, headers, 8000, data[8000:]).status_code == 410
-    sweeper: Sweeper = services_of(app).extras["sweeper"]
+    sweeper: Sweeper = services_of(app).sweeper
     assert sweeper.sweep().uploads_expired == 2
     assert head(client, url, headers).status_code == 404
     assert client.get(done.headers["Location"], headers={**headers, **TUS}).status_code == 404
@@ -222,7 +222,7 @@ def test_tus_orphan_directories_go_after_an_hour(app: Flask) -> None:
     orphan = services_of(app).config.upload_dir / "tus" / "1" / ("b" * 32)
     orphan.mkdir(parents=True)
     (orphan / "data").write_bytes(b"x" * 100)
-    sweeper: Sweeper = services_of(app).extras["sweeper"]
+    sweeper: Sweeper = services_of(app).sweeper
     assert sweeper.sweep().uploads_expired == 0  # young: perhaps a creation in progress
     old = (utcnow() - timedelta(hours=2)).timestamp()
     os.utime(orphan, (old, old))

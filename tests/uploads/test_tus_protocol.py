@@ -265,7 +265,7 @@ def test_the_upload_sha256_is_the_files_across_processes(
     url = create(one, headers, len(data), data[:9000]).headers["Location"]
     last = patch(two, url, headers, 9000, data[9000:])
     assert last.status_code == 204
-    caught_up = services_of(second).extras["tus"].hashes.caught_up_bytes
+    caught_up = services_of(second).tus.hashes.caught_up_bytes
     assert caught_up == 9000  # the second process hashed from disk only what it had not seen
     job = wait_for_job(two, headers, last.headers["Clipscope-Job-Id"])
     assert job["status"] == "completed"

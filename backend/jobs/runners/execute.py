@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from backend.analysis import AnalysisCancelled, AnalysisError
+from backend.jobs.events import BeforeAnalysis
 from backend.jobs.lost import lose_attempt
 from backend.jobs.outcome import Outcome
 from backend.jobs.runners.isolation import (
@@ -18,9 +19,9 @@ from backend.jobs.runners.isolation import (
     analyze_isolated,
 )
 from backend.jobs.runners.progress import ThrottledProgress
-from backend.jobs.status import JobErrorCode, JobStatus
 from backend.jobs.store import JobStore
 from backend.models import Job
+from backend.models.status import JobErrorCode, JobStatus
 from backend.storage import Storage
 from backend.transient import DatabaseUnavailable, is_transient, retry_transient
 
@@ -77,8 +78,7 @@ def execute_job(
     outcome: Outcome | None
     files = None
     try:
-        for before in store.before_analysis:  # a job submitted by URL fetches its video here
-            before(job_id, owner, should_stop)
+        store.events.before_analysis(BeforeAnalysis(job_id, owner, should_stop))
         files = retry_transient(
             lambda: job_files(store, storage, job_id), f"job {job_id}: read", stop=stop
         )

@@ -29,7 +29,7 @@ from typing import Any
 from backend.analysis import AnalysisCancelled, AnalysisError, ProgressFn, analyze
 from backend.analysis.progress import StopFn
 from backend.config import Config
-from backend.jobs.status import JobErrorCode
+from backend.models.status import JobErrorCode
 
 log = logging.getLogger(__name__)
 

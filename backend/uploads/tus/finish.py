@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from backend.services import Services
 from backend.uploads.accept import accepting
 from backend.uploads.accepted import Accepted
+from backend.uploads.intake import UploadParts
 from backend.uploads.on_disk import VideoOnDisk
 from backend.uploads.tus import protocol, store
 from backend.uploads.tus.store import UploadState
@@ -17,7 +17,7 @@ TRANSIENT = {409, 423, 429, 500, 503, 507}
 
 
 def finish(
-    svc: Services, state: UploadState, data: Path, sha256: str, expires_at: datetime
+    svc: UploadParts, state: UploadState, data: Path, sha256: str, expires_at: datetime
 ) -> Accepted:
     """Create (or find) the job of the complete file at `data`; raises the refusal POST would."""
     metadata = protocol.parse_metadata(state.upload_metadata)

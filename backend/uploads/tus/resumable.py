@@ -10,10 +10,10 @@ from typing import IO, Any
 
 from backend.errors import ApiError, BadRequest, Conflict, FileTooLarge, InsufficientStorage
 from backend.jobs.quota import check_queue_room
-from backend.services import Services
 from backend.timeutil import utcnow
 from backend.uploads import idempotency
 from backend.uploads.accepted import Accepted
+from backend.uploads.intake import UploadParts
 from backend.uploads.receive import BodyReader
 from backend.uploads.sniff import SNIFF_BYTES, require_video
 from backend.uploads.tus import finish, protocol, store
@@ -45,7 +45,7 @@ class Progress:
 
 
 class ResumableUploads:
-    def __init__(self, svc: Services) -> None:
+    def __init__(self, svc: UploadParts) -> None:
         self.svc = svc
         self.files = UploadFiles(svc.config.upload_dir)
         self.hashes = RunningHashes()

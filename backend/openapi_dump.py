@@ -1,4 +1,4 @@
-"""Print the OpenAPI document without a running server: `python -m backend.api.openapi_dump`.
+"""Print the OpenAPI document without a running server: `python -m backend.openapi_dump`.
 
 The app's API types (mobile/src/lib/api.gen.ts) are generated from this output, and its checks
 fail when the committed types differ from it (mobile/scripts/api-types.sh).

@@ -1,4 +1,4 @@
-"""Job states and phases, as stored and as shown."""
+"""Job states and phases, as stored (models/job.py) and as shown."""
 
 from __future__ import annotations
 
