@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from backend.api.bodies import streams_body
 from backend.api.limits import limiter, upload_limit, user_key
-from backend.api.openapi import operation
+from backend.api.openapi import UPLOAD_REFUSALS, operation
 from backend.api.schemas import UploadAccepted, UploadForm
 from backend.api.security import auth_required, current_user_id
 from backend.jobs.quota import check_queue_room
@@ -25,6 +25,7 @@ bp = Blueprint("uploads", __name__, url_prefix="/api")
     body=UploadForm,
     body_content_type="multipart/form-data",
     responses={202: UploadAccepted, 200: UploadAccepted},
+    refusals=UPLOAD_REFUSALS,
 )
 @auth_required
 @limiter.limit(upload_limit, key_func=user_key)
