@@ -24,7 +24,12 @@ def _auth_answer(user: User, token: str) -> dict[str, object]:
 
 
 @bp.post("/register")
-@operation("Create an account", body=Credentials, responses={201: AuthOut})
+@operation(
+    "Create an account",
+    body=Credentials,
+    responses={201: AuthOut},
+    refusals={422: "The password is too easy to guess (common, or a pattern)."},
+)
 @limiter.shared_limit(auth_limit, scope="auth")
 def register() -> ResponseReturnValue:
     body = json_body(Credentials)

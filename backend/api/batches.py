@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from backend.api.bodies import streams_body
 from backend.api.limits import limiter, upload_limit, user_key
-from backend.api.openapi import operation
+from backend.api.openapi import CURSOR_REFUSAL, UPLOAD_REFUSALS, operation
 from backend.api.schemas import BatchForm, BatchList, BatchListQuery, BatchOut
 from backend.api.security import auth_required, current_user_id
 from backend.api.validation import query_args
@@ -30,6 +30,12 @@ def _document(batch_id: str) -> dict[str, object]:
     body=BatchForm,
     body_content_type="multipart/form-data",
     responses={202: BatchOut},
+    refusals={
+        400: "The form holds no part named `video`, or its one file is empty.",
+        413: UPLOAD_REFUSALS[413],
+        415: "The request is not multipart/form-data, or its one file is not a video.",
+        422: "None of the files was accepted (each part's refusal is in the message).",
+    },
 )
 @streams_body
 @auth_required
@@ -47,7 +53,12 @@ def create_batch() -> ResponseReturnValue:
 
 
 @bp.get("/batches")
-@operation("The user's batches, newest first", query=BatchListQuery, responses={200: BatchList})
+@operation(
+    "The user's batches, newest first",
+    query=BatchListQuery,
+    responses={200: BatchList},
+    refusals=CURSOR_REFUSAL,
+)
 @auth_required
 def index() -> ResponseReturnValue:
     args = query_args(BatchListQuery)

@@ -8,6 +8,7 @@ import re
 from flask import Flask, Response, g, has_request_context, jsonify
 from werkzeug.exceptions import HTTPException
 
+from backend.error_body import error_body
 from backend.errors import ApiError
 from backend.transient import is_transient
 
@@ -37,7 +38,7 @@ _MESSAGES = {
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> Response:
-    response = jsonify({"error": {"code": code, "message": message}})
+    response = jsonify(error_body(code, message))
     if has_request_context():
         g.error_code = code  # for the request's log line and the refusal metrics
     response.status_code = status

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Response, request
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from werkzeug.routing import BaseConverter
 
 from backend.api.caching import private_file
 from backend.api.etags import document_answer
 from backend.api.live import prefer_wait, sse_frames
-from backend.api.openapi import operation
+from backend.api.openapi import CURSOR_REFUSAL, EVENT_STREAM, operation
 from backend.api.schemas import (
     CleanupOut,
     CleanupQuery,
@@ -42,8 +44,30 @@ from backend.timeutil import utcnow
 bp = Blueprint("jobs", __name__, url_prefix="/api")
 
 
+class JobIdConverter(BaseConverter):
+    """A job id in /api/jobs/<job_id>: anything but `cleanup`, which is an operation of its own.
+
+    Without it /api/jobs/cleanup also matched the job's GET and DELETE: its OPTIONS and 405
+    answers listed them in Allow, and a GET of it looked for a job called "cleanup".
+    """
+
+    regex = r"(?!cleanup$)[^/]+"
+
+
+def _add_converter(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters["job_id"] = JobIdConverter
+
+
+bp.record_once(_add_converter)  # before the routes below are added: they name it
+
+
 @bp.get("/jobs")
-@operation("The user's jobs, newest first", query=JobListQuery, responses={200: JobList})
+@operation(
+    "The user's jobs, newest first",
+    query=JobListQuery,
+    responses={200: JobList},
+    refusals=CURSOR_REFUSAL,
+)
 @auth_required
 def index() -> ResponseReturnValue:
     args = query_args(JobListQuery)
@@ -52,7 +76,7 @@ def index() -> ResponseReturnValue:
         return {"jobs": [job_document(job) for job in jobs], "next_cursor": cursor}, 200
 
 
-@bp.get("/jobs/<job_id>")
+@bp.get("/jobs/<job_id:job_id>")
 @operation(
     "A job's status, phase and progress (`Prefer: wait=N` long-polls for a change; "
     "`If-None-Match` with its ETag answers 304 while it is unchanged; 503 `overloaded` with "
@@ -144,7 +168,7 @@ def retry(job_id: str) -> ResponseReturnValue:
     return job_document(job), 202
 
 
-@bp.delete("/jobs/<job_id>")
+@bp.delete("/jobs/<job_id:job_id>")
 @operation("Delete a job and its files (a running job is stopped)", responses={204: None})
 @auth_required
 def destroy(job_id: str) -> ResponseReturnValue:
@@ -170,9 +194,7 @@ def cleanup() -> ResponseReturnValue:
 
 
 @bp.get("/jobs/<job_id>/events")
-@operation(
-    "Server-Sent Events: the job document on every change", responses={200: "text/event-stream"}
-)
+@operation("Server-Sent Events: the job document on every change", responses={200: EVENT_STREAM})
 @auth_required
 def events(job_id: str) -> ResponseReturnValue:
     store, user_id = services().store, current_user_id()

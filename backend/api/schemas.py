@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.analysis.schema import AnalysisResult, Scene
 from backend.models.status import JobPhase, JobStatus
+from backend.notify.tokens import TOKEN_PATTERN
+
+EXPO_TOKEN_PATTERN = TOKEN_PATTERN.pattern
 
 
 class Credentials(BaseModel):
@@ -70,6 +73,10 @@ class JobOut(BaseModel):
     finished_at: str | None
     error: ErrorBody | None
     links: JobLinks
+
+
+class SignedVideoQuery(BaseModel):
+    access: str = Field(description="The signature from POST /api/jobs/{job_id}/video-link.")
 
 
 class VideoLinkOut(BaseModel):
@@ -138,7 +145,7 @@ class UploadForm(BaseModel):
     """The multipart form of POST /api/upload (or the raw video as the body)."""
 
     video: bytes = Field(description="The video file.", json_schema_extra={"format": "binary"})
-    push_token: str | None = None
+    push_token: str | None = Field(default=None, json_schema_extra={"pattern": EXPO_TOKEN_PATTERN})
     platform: Literal["ios", "android", "web"] | None = None
 
 
@@ -163,6 +170,8 @@ class PushTokenIn(BaseModel):
     token: str = Field(
         max_length=255,
         description="An Expo push token: ExponentPushToken[…] or ExpoPushToken[…].",
+        # Checked by the view, with its own message (notify/tokens.py).
+        json_schema_extra={"pattern": EXPO_TOKEN_PATTERN},
         examples=["ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]"],
     )
     platform: Literal["ios", "android", "web"] | None = None
@@ -225,6 +234,8 @@ class BatchForm(BaseModel):
     """The multipart form of POST /api/batches: the field `video` repeated, one per file."""
 
     video: list[bytes] = Field(
+        min_length=1,
+        max_length=20,  # batches/accept.py MAX_VIDEOS
         description="The videos (at most 20), each checked like an upload.",
         json_schema_extra={"items": {"type": "string", "format": "binary"}},
     )

@@ -15,6 +15,17 @@ from backend.api.limits import limiter, upload_limit, user_key
 from backend.api.openapi import operation
 from backend.api.schemas import UploadAccepted
 from backend.api.security import auth_required, current_user_id
+from backend.api.tus_document import (
+    CREATE_REFUSALS,
+    IDEMPOTENCY_KEY,
+    PATCH_REFUSALS,
+    TUS_RESUMABLE,
+    UPLOAD_CHECKSUM,
+    UPLOAD_LENGTH,
+    UPLOAD_METADATA,
+    UPLOAD_OFFSET,
+    WRONG_VERSION,
+)
 from backend.errors import ApiError
 from backend.services import services
 from backend.uploads.tus import protocol as tus
@@ -73,7 +84,11 @@ def _discover() -> ResponseReturnValue:
 @streams_body
 @operation(
     "Create a resumable upload (tus 1.0.0 creation, creation-with-upload); see docs/uploads.md",
+    body=tus.OFFSET_CONTENT_TYPE,
+    body_required=False,
+    headers=(TUS_RESUMABLE, UPLOAD_LENGTH, UPLOAD_METADATA, UPLOAD_CHECKSUM, IDEMPOTENCY_KEY),
     responses={201: None},
+    refusals=CREATE_REFUSALS,
 )
 @auth_required
 @limiter.limit(upload_limit, key_func=user_key)
@@ -102,7 +117,9 @@ def create() -> ResponseReturnValue:
 @operation(
     "HEAD: where a resumable upload stands (Upload-Offset). GET: once complete, what "
     "POST /api/upload would have answered",
+    headers=(TUS_RESUMABLE,),
     responses={202: UploadAccepted, 200: UploadAccepted},
+    refusals=WRONG_VERSION,
 )
 @auth_required
 @tus_request
@@ -116,7 +133,10 @@ def status(upload_id: str) -> ResponseReturnValue:
 @streams_body
 @operation(
     "Append bytes (application/offset+octet-stream at Upload-Offset, optional Upload-Checksum)",
+    body=tus.OFFSET_CONTENT_TYPE,
+    headers=(TUS_RESUMABLE, UPLOAD_OFFSET, UPLOAD_CHECKSUM),
     responses={204: None},
+    refusals=PATCH_REFUSALS,
 )
 @auth_required
 @tus_request
@@ -128,7 +148,12 @@ def append(upload_id: str) -> ResponseReturnValue:
 
 
 @bp.route("/<upload_id>", methods=["DELETE"])
-@operation("Terminate an unfinished resumable upload and remove its bytes", responses={204: None})
+@operation(
+    "Terminate an unfinished resumable upload and remove its bytes",
+    headers=(TUS_RESUMABLE,),
+    responses={204: None},
+    refusals=WRONG_VERSION,
+)
 @auth_required
 @tus_request
 def terminate(upload_id: str) -> ResponseReturnValue:

@@ -11,7 +11,7 @@ from backend.api.accepted import accepted_answer
 from backend.api.bodies import streams_body
 from backend.api.limits import limiter, upload_limit, user_key
 from backend.api.live import prefer_wait
-from backend.api.openapi import operation
+from backend.api.openapi import UPLOAD_REFUSALS, operation
 from backend.api.schemas import UploadAccepted, UploadForm
 from backend.api.security import auth_required, current_user_id
 from backend.jobs.quota import check_queue_room
@@ -29,6 +29,7 @@ bp = Blueprint("uploads", __name__, url_prefix="/api")
     body=UploadForm,
     body_content_type="multipart/form-data",
     responses={202: UploadAccepted, 200: UploadAccepted},
+    refusals=UPLOAD_REFUSALS,
 )
 @auth_required
 @limiter.limit(upload_limit, key_func=user_key)

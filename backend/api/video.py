@@ -12,12 +12,18 @@ from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from backend.api.caching import private_file
-from backend.api.openapi import operation
-from backend.api.schemas import VideoLinkOut
+from backend.api.openapi import Header, operation
+from backend.api.schemas import SignedVideoQuery, VideoLinkOut
 from backend.api.security import auth_required, current_user_id
 from backend.errors import Unauthorized
 from backend.jobs.lifecycle import source_expired
 from backend.services import services
+
+RANGE: Header = ("Range", False, {"type": "string", "examples": ["bytes=0-1023"]})
+FILE_REFUSALS = {
+    410: "The server no longer keeps this video.",
+    416: "The one range asked for starts past the end of the file.",
+}
 
 bp = Blueprint("video", __name__, url_prefix="/api")
 
@@ -43,7 +49,9 @@ def _send_video(job_id: str, user_id: int) -> ResponseReturnValue:
 @bp.get("/jobs/<job_id>/video")
 @operation(
     "The uploaded video while the server keeps it (Range requests answer 206; 410 once removed)",
+    headers=(RANGE,),
     responses={200: "video/*", 206: "video/*"},
+    refusals=FILE_REFUSALS,
 )
 @auth_required
 def video(job_id: str) -> ResponseReturnValue:
@@ -69,7 +77,10 @@ def video_link(job_id: str) -> ResponseReturnValue:
 @bp.get("/jobs/<job_id>/video/signed")
 @operation(
     "The video through a link from POST /api/jobs/{job_id}/video-link (Range requests answer 206)",
+    query=SignedVideoQuery,
+    headers=(RANGE,),
     responses={200: "video/*", 206: "video/*"},
+    refusals=FILE_REFUSALS,
 )
 def signed_video(job_id: str) -> ResponseReturnValue:
     try:

@@ -47,7 +47,7 @@ class LingeringCloses:
             entry = _Lingering(sock, time.monotonic() + LINGER_S)
             self._poller.register(sock, selectors.EVENT_READ, lambda _: self._drain(entry))
         except (OSError, ValueError, KeyError):
-            _close(sock)  # already reset or closed by the client: nothing to wait for
+            close_now(sock)  # already reset or closed by the client: nothing to wait for
             return
         self._waiting.append(entry)
 
@@ -76,9 +76,9 @@ class LingeringCloses:
             return
         with suppress(KeyError, ValueError, OSError):
             self._poller.unregister(entry.sock)
-        _close(entry.sock)
+        close_now(entry.sock)
 
 
-def _close(sock: socket.socket) -> None:
+def close_now(sock: socket.socket) -> None:
     with suppress(OSError):
         sock.close()

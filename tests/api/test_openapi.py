@@ -99,3 +99,27 @@ def test_every_reference_in_the_document_resolves(client: FlaskClient) -> None:
         if not (r.startswith("#/components/schemas/") and r.rsplit("/", 1)[1] in schemas)
     ]
     assert dangling == []
+
+
+def test_the_cleanup_address_answers_for_cleanup_only(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    # /api/jobs/cleanup is not a job id: its Allow lists POST alone (api/jobs.py).
+    options = client.options("/api/jobs/cleanup")
+    assert set(options.headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
+    answer = client.get("/api/jobs/cleanup", headers=auth.register())
+    assert answer.status_code == 405
+    assert answer.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_document_declares_required_query_parameters_and_headers(client: FlaskClient) -> None:
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    days = paths["/api/jobs/cleanup"]["post"]["parameters"]
+    assert {"name": "days", "in": "query", "required": True}.items() <= days[0].items()
+    patch = paths["/api/uploads/{upload_id}"]["patch"]
+    headers = {p["name"]: p for p in patch["parameters"] if p["in"] == "header"}
+    assert headers["Tus-Resumable"]["required"] and headers["Upload-Offset"]["required"]
+    assert "application/offset+octet-stream" in patch["requestBody"]["content"]
+    assert {"412", "415"} <= set(patch["responses"])
+    job = paths["/api/jobs/{job_id}"]["get"]["parameters"][0]
+    assert job["schema"]["pattern"] == "^(?!cleanup$)[^/]+$"

@@ -67,6 +67,29 @@ def test_stalled_bodies_beyond_the_threads_are_dropped_and_health_answers(base: 
         sock.close()
 
 
+def test_a_request_head_that_stalls_frees_its_thread_after_the_idle_timeout(base: str) -> None:
+    # The timeout holds from the request line on, not only for bodies the app reads.
+    with connect(base) as sock:
+        sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")  # the head never ends
+        started = time.monotonic()
+        assert read_answer(sock) == ""  # nothing to answer: the connection just closes
+        assert IDLE_S / 2 < time.monotonic() - started < IDLE_S * 5
+
+
+def test_a_refused_body_that_is_not_sent_closes_the_connection_at_once(base: str) -> None:
+    # The app answers 401 without reading the upload; gunicorn alone would wait 5 s for the
+    # rest of the body before letting go of the thread (backend/server/worker.py, DRAIN_S).
+    with connect(base) as sock:
+        sock.sendall(
+            b"POST /api/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n"
+            b"Content-Type: video/mp4\r\nContent-Length: 1000000\r\n\r\n0123456789"
+        )
+        started = time.monotonic()
+        answer = read_answer(sock)
+        assert time.monotonic() - started < 2.5
+    assert answer.startswith("HTTP/1.1 401"), answer[:300]
+
+
 def test_a_slow_upload_that_keeps_arriving_is_never_cut(base: str, token: str) -> None:
     video = make_video(Path(f"/tmp/slow-{time.time_ns()}.mp4"), seconds=1.0).read_bytes()
     pieces = 8

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.db import Database
+from backend.error_body import error_body
 from backend.errors import ApiError
 from backend.models import TusUpload
 from backend.timeutil import utcnow
@@ -121,9 +122,9 @@ def record_refusal(db: Database, upload_id: str, error: ApiError, expires_at: da
     """The refusal that ended the upload, given again to every later request for it."""
     # Kept in the shape rows have always held (a process of the previous release reads it as
     # the answer's body); api/ renders it again as any other refusal.
-    body = {"error": {"code": error.code, "message": error.message}}
+    body = error_body(error.code, error.message)
     with db.session() as session:
-        _record(session, upload_id, error.status, body, None, expires_at)
+        _record(session, upload_id, error.status, dict(body), None, expires_at)
 
 
 def _record(

@@ -1237,6 +1237,15 @@ export interface operations {
                     "application/json": components["schemas"]["AuthOut"];
                 };
             };
+            /** @description The password is too easy to guess (common, or a pattern). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description An error, in the one error shape. */
             default: {
                 headers: {
@@ -1267,6 +1276,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BatchList"];
+                };
+            };
+            /** @description The cursor is not one this server handed out (cursors are opaque). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description An error, in the one error shape. */
@@ -1300,6 +1318,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BatchOut"];
+                };
+            };
+            /** @description The form holds no part named `video`, or its one file is empty. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The upload is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request is not multipart/form-data, or its one file is not a video. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description None of the files was accepted (each part's refusal is in the message). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description An error, in the one error shape. */
@@ -1464,6 +1518,15 @@ export interface operations {
                     "application/json": components["schemas"]["JobList"];
                 };
             };
+            /** @description The cursor is not one this server handed out (cursors are opaque). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description An error, in the one error shape. */
             default: {
                 headers: {
@@ -1510,8 +1573,8 @@ export interface operations {
     };
     "jobs.cleanup": {
         parameters: {
-            query?: {
-                days?: number;
+            query: {
+                days: number;
             };
             header?: never;
             path?: never;
@@ -1663,7 +1726,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @enum {string} */
+                        event: "job" | "end" | "deleted";
+                        data: string;
+                    };
                 };
             };
             /** @description An error, in the one error shape. */
@@ -1744,7 +1811,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                index: string;
+                index: number;
                 job_id: string;
             };
             cookie?: never;
@@ -1774,7 +1841,9 @@ export interface operations {
     "video.video": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                Range?: string;
+            };
             path: {
                 job_id: string;
             };
@@ -1798,6 +1867,24 @@ export interface operations {
                 };
                 content: {
                     "video/*": string;
+                };
+            };
+            /** @description The server no longer keeps this video. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The one range asked for starts past the end of the file. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description An error, in the one error shape. */
@@ -1844,8 +1931,12 @@ export interface operations {
     };
     "video.signed_video": {
         parameters: {
-            query?: never;
-            header?: never;
+            query: {
+                access: string;
+            };
+            header?: {
+                Range?: string;
+            };
             path: {
                 job_id: string;
             };
@@ -1869,6 +1960,24 @@ export interface operations {
                 };
                 content: {
                     "video/*": string;
+                };
+            };
+            /** @description The server no longer keeps this video. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The one range asked for starts past the end of the file. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description An error, in the one error shape. */
@@ -2031,6 +2140,42 @@ export interface operations {
                     "application/json": components["schemas"]["UploadAccepted"];
                 };
             };
+            /** @description The file is empty. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The upload is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The file is not a video the server can read (sniffed from its bytes, not its name). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The Idempotency-Key was used before for another upload. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description An error, in the one error shape. */
             default: {
                 headers: {
@@ -2045,11 +2190,21 @@ export interface operations {
     "tus.create": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                "Tus-Resumable": "1.0.0";
+                "Upload-Length": string;
+                "Upload-Metadata"?: string;
+                "Upload-Checksum"?: string;
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/offset+octet-stream": string;
+            };
+        };
         responses: {
             /** @description 201 */
             201: {
@@ -2057,6 +2212,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An Upload-Metadata value is not base64 of UTF-8 text. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Tus-Resumable is missing or not 1.0.0. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Upload-Length is more than the server accepts (Tus-Max-Size). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The upload's bytes are not a video (creation-with-upload that finished it). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The Idempotency-Key was used for another upload. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The first bytes did not match their Upload-Checksum. */
+            460: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
             };
             /** @description An error, in the one error shape. */
             default: {
@@ -2072,7 +2281,9 @@ export interface operations {
     "tus.status": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                "Tus-Resumable": "1.0.0";
+            };
             path: {
                 upload_id: string;
             };
@@ -2098,6 +2309,15 @@ export interface operations {
                     "application/json": components["schemas"]["UploadAccepted"];
                 };
             };
+            /** @description Tus-Resumable is missing or not 1.0.0. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description An error, in the one error shape. */
             default: {
                 headers: {
@@ -2112,7 +2332,9 @@ export interface operations {
     "tus.terminate": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                "Tus-Resumable": "1.0.0";
+            };
             path: {
                 upload_id: string;
             };
@@ -2126,6 +2348,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Tus-Resumable is missing or not 1.0.0. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
             };
             /** @description An error, in the one error shape. */
             default: {
@@ -2141,13 +2372,21 @@ export interface operations {
     "tus.append": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                "Tus-Resumable": "1.0.0";
+                "Upload-Offset": string;
+                "Upload-Checksum"?: string;
+            };
             path: {
                 upload_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/offset+octet-stream": string;
+            };
+        };
         responses: {
             /** @description 204 */
             204: {
@@ -2155,6 +2394,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The bytes go past the upload's length. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The upload expired before its last byte arrived. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Tus-Resumable is missing or not 1.0.0. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The upload is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The finished upload is not a video. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Another request is still sending bytes to this upload. */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The bytes did not match their Upload-Checksum. */
+            460: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
             };
             /** @description An error, in the one error shape. */
             default: {
