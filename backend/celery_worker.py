@@ -8,7 +8,7 @@ from celery.signals import worker_init
 
 # Connects the worker's logging and metrics signals.
 import backend.observability.worker  # noqa: F401
-from backend import create_app
+from backend.app import create_app
 from backend.config import Config
 from backend.jobs.runners.celery import celery_app
 

@@ -1,4 +1,4 @@
-"""Operator commands: `flask --app backend jobs list|cleanup|retry|cancel`."""
+"""Operator commands: `flask --app backend.app jobs list|cleanup|retry|cancel`."""
 
 from __future__ import annotations
 

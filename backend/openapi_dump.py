@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import sys
 
-from backend import create_app
 from backend.api.openapi import build_document
+from backend.app import create_app
 from backend.config import Config
 
 

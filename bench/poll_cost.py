@@ -53,7 +53,7 @@ def main() -> None:
     sys.path.insert(0, str(tree))  # the project measured: this checkout or TREE
     tmp = Path(tempfile.mkdtemp(prefix="clipscope-poll-cost-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(tmp)
-    from backend import create_app
+    from backend.app import create_app
     from backend.config import Config
     from backend.migrate import upgrade
 

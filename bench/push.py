@@ -21,7 +21,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from backend import create_app
+from backend.app import create_app
 from backend.config import Config
 from backend.jobs.outcome import Outcome
 from backend.migrate import upgrade

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import backend.jobs.runners.execute as execute_module
-from backend import create_app
+from backend.app import create_app
 from backend.config import Config
 from backend.migrate import upgrade
 from backend.services import Services

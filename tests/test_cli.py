@@ -1,4 +1,4 @@
-"""`flask --app backend jobs ...`: list, cancel, retry, cleanup."""
+"""`flask --app backend.app jobs ...`: list, cancel, retry, cleanup."""
 
 from __future__ import annotations
 
