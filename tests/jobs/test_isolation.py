@@ -40,9 +40,9 @@ def test_a_crashing_decoder_fails_only_its_job(
 def test_a_video_over_the_memory_limit_fails_with_resource_limit(
     make_app: AppFactory, tmp_path: Path
 ) -> None:
-    # A child with PyAV, numpy and the shot model loaded peaks at ~330 MB running a window of
-    # the model on a small clip; decoding 4K frames takes it over 400 MB.
-    video = make_video(tmp_path / "4k.mp4", seconds=0.5, fps=6, width=3840, height=2160)
+    # A child with PyAV, numpy and the shot model loaded peaks at ~270 MB running a window of
+    # the model on a small clip; decoding 8K frames takes it to ~500 MB.
+    video = make_video(tmp_path / "8k.mp4", seconds=0.5, fps=6, width=7680, height=4320)
     small = make_video(tmp_path / "small.mp4", seconds=1.0)
     app = make_app(analysis_memory_mb=400)
     client = app.test_client()
