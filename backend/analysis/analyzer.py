@@ -15,7 +15,6 @@ from .decode import decode
 from .errors import INVALID_VIDEO, AnalysisError
 from .frames import FrameAnalyzer
 from .loudness import LoudnessMeter
-from .memory import return_large_buffers
 from .probe import open_container, probe
 from .progress import Progress, ProgressFn, StopFn
 from .result import build, extent
@@ -34,7 +33,6 @@ def analyze(
     soon as should_stop() returns True.
     """
     started = time.monotonic()
-    return_large_buffers()
     tracker = Progress(progress, should_stop)
     tracker.update("probing", 0.0, "Reading the file")
     tracker.check_stop(force=True)

@@ -68,10 +68,12 @@ def session(model: Path = QUANTIZED_MODEL) -> Any:
             options.intra_op_num_threads = 1
             options.inter_op_num_threads = 1
             options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-            # The arena keeps its high-water mark for the process's life: ~90 MB more, for 7 %.
-            options.enable_cpu_mem_arena = False
-            # Planning every buffer of a run up front holds them all at once: ~60 MB more at
-            # the peak, for no measurable speed (tools/transnetv2/costs.py).
+            # ONNX Runtime's own arena reuses a window's buffers for the next. Without it each
+            # window mallocs and frees tens of MB, and glibc (whose mmap threshold rises after
+            # each such free) keeps them resident: a 1080p analysis peaked at ~500 MB instead
+            # of ~350 MB. Planning every buffer up front (the memory pattern) holds them all at
+            # once: ~110 MB more at the peak for no measurable speed. bench/analysis.py prints it.
+            options.enable_cpu_mem_arena = True
             options.enable_mem_pattern = False
             _sessions[model] = onnxruntime.InferenceSession(
                 data, options, providers=["CPUExecutionProvider"]
