@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -22,6 +23,7 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 UNMATCHED = "other"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Their 4xx/5xx answers count as refused uploads, by error code (a batch counts per part).
+_CONVERTER = re.compile(r"<[^<>:]+:([^<>]+)>")
 UPLOAD_ENDPOINTS = {"uploads.upload", "jobs_by_url.create_from_url"}
 
 
@@ -34,7 +36,16 @@ def request_id_from(header: str | None) -> str:
 def route_of_request() -> str:
     # The URL rule, never the path: paths carry ids and push tokens, and unmatched ones are
     # unbounded (a label per scanner's guess would blow up the metrics).
-    return request.url_rule.rule if request.url_rule is not None else UNMATCHED
+    if request.url_rule is None:
+        return UNMATCHED
+    return _route_label(request.url_rule.rule)
+
+
+@functools.cache
+def _route_label(rule: str) -> str:
+    # Without converter names (`<job_id:job_id>` -> `<job_id>`): how a route matches its
+    # arguments is not part of its name, and dashboards keep their labels when it changes.
+    return _CONVERTER.sub(r"<\1>", rule)
 
 
 def _start() -> None:

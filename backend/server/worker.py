@@ -121,6 +121,9 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
 
     def run(self) -> None:
         self.lingering = LingeringCloses(self.poller)  # the poller exists from here on
+        # Until this line a worker is absent from the connection table and its peers take
+        # every connection: an operator (and a test) can tell when the spread begins.
+        self.log.info("Accepting connections (worker slot %s)", self.share_slot)
         super().run()
 
     def murder_keepalived(self, force: bool = False) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import wait_for
 from tests.server.processes import Server, descendants, parent_of, start_server, stop_server
 
 ACCESS = {
@@ -39,6 +40,17 @@ def keep_alive_get(sock: socket.socket, host: str, path: str) -> bytes:
     return head.split(b"\r\n", 1)[0]
 
 
+def started_with_every_worker(tmp_path: Path) -> Server:
+    """`make run` once both workers accept: until then the first takes every connection."""
+    server = start_server(tmp_path, **ACCESS)
+    wait_for(
+        lambda: server.log_path.read_text().count("Accepting connections") >= 2,
+        timeout=60,
+        what="both web workers to accept connections",
+    )
+    return server
+
+
 def workers_of(server: Server) -> list[int]:
     master = server.master_pid()
     return [pid for pid in descendants(master) if parent_of(pid) == master]
@@ -46,7 +58,7 @@ def workers_of(server: Server) -> list[int]:
 
 @pytest.mark.slow
 def test_keep_alive_connections_are_shared_evenly_by_the_workers(tmp_path: Path) -> None:
-    server = start_server(tmp_path, **ACCESS)
+    server = started_with_every_worker(tmp_path)
     host, port = "127.0.0.1", int(server.base.rsplit(":", 1)[1])
     connections: list[socket.socket] = []
     try:
@@ -71,7 +83,7 @@ def test_keep_alive_connections_are_shared_evenly_by_the_workers(tmp_path: Path)
 
 @pytest.mark.slow
 def test_a_stopped_worker_leaves_new_connections_to_the_others(tmp_path: Path) -> None:
-    server = start_server(tmp_path, **ACCESS)
+    server = started_with_every_worker(tmp_path)
     host, port = "127.0.0.1", int(server.base.rsplit(":", 1)[1])
     frozen, *others = workers_of(server)
     before = served_by(server, "/api/health")  # the probes that saw the server start
