@@ -19,6 +19,7 @@ _HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 @dataclass(frozen=True)
 class Metrics:
     http_seconds: Histogram
+    http_shed: Counter
     job_transitions: Counter
     queue_wait_seconds: Histogram
     analysis_seconds: Histogram
@@ -57,6 +58,11 @@ def _create() -> Metrics:
             "Time to answer an HTTP request, by route template and status.",
             ["method", "route", "status"],
             buckets=_HTTP_BUCKETS,
+        ),
+        # Refused before routing (the app never sees them): not in http_seconds.
+        http_shed=Counter(
+            "clipscope_http_shed",
+            "Requests the web tier refused with 503 overloaded before doing any of their work.",
         ),
         job_transitions=Counter(
             "clipscope_job_transitions", "Job state changes.", ["from_status", "to_status"]

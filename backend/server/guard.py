@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from gunicorn.http.errors import ParseException
 
 from backend.error_body import error_body
+from backend.observability import metrics
 from backend.server.admission import Admission, gated
 from backend.server.gate import BodyGate, has_body
 
@@ -103,6 +104,7 @@ def guard_input(
 
 def overloaded(start_response: Callable[..., Any]) -> list[bytes]:
     """503 in the one error shape, before any of the request's work is done."""
+    metrics.get().http_shed.inc()
     start_response(
         "503 Service Unavailable",
         [

@@ -126,3 +126,6 @@ def test_past_capacity_polls_are_refused_at_once_and_health_keeps_answering(
         assert health and all(status == 200 and took < 1.0 for status, took in health), health
         # Nothing was lost: once the burst is over the job answers as before.
         assert requests.get(url, headers=headers, timeout=10).status_code == 200
+        # An operator sees the shedding (the app never saw those requests).
+        scrape = requests.get(f"{base}/metrics", timeout=10).text
+        assert f"clipscope_http_shed_total {float(len(refused))}" in scrape
