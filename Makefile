@@ -58,7 +58,7 @@ test-servers:
 	fi
 
 pytest: dev-venv test-servers
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 mobile-test: venv
 	bash mobile/scripts/test.sh
