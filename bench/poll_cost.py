@@ -53,7 +53,10 @@ def main() -> None:
     sys.path.insert(0, str(tree))  # the project measured: this checkout or TREE
     tmp = Path(tempfile.mkdtemp(prefix="clipscope-poll-cost-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(tmp)
-    from backend.app import create_app
+    try:
+        from backend.app import create_app
+    except ImportError:  # a tree from before create_app moved out of backend/__init__.py
+        from backend import create_app  # type: ignore[attr-defined,no-redef]
     from backend.config import Config
     from backend.migrate import upgrade
 
