@@ -4,7 +4,8 @@ fixed cost per job (forkserver fork, messages, result document), measured side b
 All three run from this one process, in interleaved rounds (decode, in-process, child, decode,
 ...), and each figure is the median of the rounds, so a noisy neighbour hits all of them alike.
 The child is what the server runs (backend.jobs.runners.isolation.analyze_isolated: a
-forkserver child at nice 10 with the memory watch); in-process is backend.analysis.analyze.
+forkserver child under SCHED_IDLE at nice 19, with the memory watch); in-process is
+backend.analysis.analyze.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Scale-out mode under faults: real `make worker` processes stopped, killed and waited for.
 
 Each test runs on the tests' own PostgreSQL and on both brokers: RabbitMQ (durable, the one
-the README recommends) and Redis.
+docs/operations.md recommends) and Redis.
 """
 
 from __future__ import annotations
