@@ -13,6 +13,11 @@ BLACK_LEVEL = 25
 # a repeated picture decodes to the same pixels, while a tripod shot still carries sensor
 # noise (a mean difference of 1-3 levels).
 FREEZE_LEVEL = 0.5
+# ... and when no part of it moved: a small subject crossing a still background changes the
+# mean by less than FREEZE_LEVEL, but the pixels it covers and uncovers change by tens of
+# levels, where a repeated picture's codec flicker stays within a few.
+MOVED_LEVEL = 24
+MOVED_SHARE = 0.002
 # Stretches shorter than these are not reported: a dip to black in a fade or a held frame is
 # part of the edit, not a fault.
 MIN_BLACK_S = 0.5
@@ -52,11 +57,22 @@ def stretches(
 
 
 def video_cues(
-    times: Sequence[float], black: Sequence[bool], still: Sequence[float], end_s: float
+    times: Sequence[float],
+    black: Sequence[bool],
+    still: Sequence[float],
+    moved: Sequence[float],
+    end_s: float,
 ) -> list[Cue]:
-    """Black and frozen stretches; a frozen frame is one that repeats the frame before it."""
+    """Black and frozen stretches; a frozen frame is one that repeats the frame before it.
+
+    `still`: each frame's mean absolute luma difference from the one before; `moved`: the share
+    of its pixels that changed by more than MOVED_LEVEL.
+    """
     # Black frames repeat each other too; they are reported as black only.
-    frozen = [i > 0 and s <= FREEZE_LEVEL and not black[i] for i, s in enumerate(still)]
+    frozen = [
+        i > 0 and s <= FREEZE_LEVEL and m <= MOVED_SHARE and not black[i]
+        for i, (s, m) in enumerate(zip(still, moved, strict=True))
+    ]
     # The first frame of a frozen stretch is the picture that then stays.
     starts = [f or (i + 1 < len(frozen) and frozen[i + 1]) for i, f in enumerate(frozen)]
     return stretches("black", black, times, end_s, MIN_BLACK_S) + stretches(

@@ -12,7 +12,7 @@ from av.video.reformatter import VideoReformatter
 
 from .boundaries import SceneBoundaries
 from .camera import ShiftTracker
-from .cues import BLACK_LEVEL, BLACK_SHARE
+from .cues import BLACK_LEVEL, BLACK_SHARE, MOVED_LEVEL, MOVED_SHARE
 from .dips import FLAT
 from .gradual import GradualDetector, tiny
 from .quality import laplacian_variance, reblur_ratio
@@ -139,6 +139,7 @@ class FrameAnalyzer:
         self.clipped = array("d")
         self.contrast = array("d")  # standard deviation of the small luma
         self.still = array("d")  # mean absolute luma difference from the frame before, levels
+        self.moved = array("d")  # share of the pixels that changed by more than MOVED_LEVEL
         self.black = array("b")
         self.sharpness: list[float] = []
         self.blur: list[float] = []
@@ -147,6 +148,7 @@ class FrameAnalyzer:
         self._detail = Downscaler(DETAIL_BOX, "gray")
         self._thumb = Downscaler(MAX_SIDE, "rgb24")
         self._previous: np.ndarray | None = None
+        self._previous_colour: np.ndarray | None = None
         self._next_sample_t = 0.0
         self._sample_interval = min(2.0, max(0.25, (duration_hint or 20.0) / SAMPLES_PER_CLIP))
         self._next_thumbnail_t = 0.0
@@ -172,18 +174,21 @@ class FrameAnalyzer:
             # average away: without it a still, dark, grainy shot would read as motion.
             diff = np.abs(luma - previous)
             still = float(np.add.reduce(diff, axis=None)) / luma.size
+            moved = np.count_nonzero(diff > MOVED_LEVEL) / luma.size
             diff -= np.float32(_MOTION_DEAD_ZONE)
             np.maximum(diff, 0.0, out=diff)
             change = float(np.add.reduce(diff, axis=None)) / luma.size / 255.0
         else:
             change = 0.0
             still = 255.0
+            moved = 1.0
         self._previous = luma
         self.times.append(t)
         self.changes.append(change)
         self.brightness.append(mean / 255.0)
         self.clipped.append(np.count_nonzero(small >= _CLIPPED_LEVEL) / small.size)
         self.still.append(still)
+        self.moved.append(moved)
         self.black.append(int(np.count_nonzero(small <= BLACK_LEVEL) >= BLACK_SHARE * small.size))
         self.camera.push(luma)
         width = luma.shape[1]
@@ -196,7 +201,20 @@ class FrameAnalyzer:
         for found in self.gradual.push(picture, self.detector.last_std < FLAT):
             self.boundaries.transition(found)
         if index % self._model_step == 0:
-            self.model.push(self._model_input(frame))
+            colour = self._model_input(frame)
+            # The luma alone misses a subject whose brightness matches its background's: the
+            # model's colour picture says whether anything moved in the colours.
+            before = self._previous_colour
+            if (
+                before is not None
+                and before.shape == colour.shape
+                and self.moved[-1] <= MOVED_SHARE
+            ):
+                diff = np.abs(colour.astype(np.int16) - before).max(axis=2)
+                shifted = np.count_nonzero(diff > MOVED_LEVEL) / diff.size
+                self.moved[-1] = max(self.moved[-1], shifted)
+            self._previous_colour = colour
+            self.model.push(colour)
             self._take_model()
         if t >= self._next_sample_t:
             self._next_sample_t = t + self._sample_interval

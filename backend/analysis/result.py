@@ -18,7 +18,7 @@ from .probe import Probe
 from .quality import QualityFacts, median, warnings
 from .timing import average_fps, is_variable, typical_step
 
-ANALYZER_VERSION = "3.0"
+ANALYZER_VERSION = "3.1"
 MOTION_INTERVAL_S = 1.0
 
 
@@ -89,7 +89,7 @@ def build(
         analyzer.times, analyzer.camera.dx, analyzer.camera.dy, breaks, fps, span.readable_s
     )
     black = [bool(b) for b in analyzer.black]
-    cues = video_cues(analyzer.times, black, analyzer.still, span.readable_s)
+    cues = video_cues(analyzer.times, black, analyzer.still, analyzer.moved, span.readable_s)
     if meter is not None and meter.has_samples:
         levels = meter.fine_dbfs()
         times = [i * FINE_S for i in range(len(levels))]

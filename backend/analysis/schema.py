@@ -129,8 +129,10 @@ class AnalysisResult(_Strict):
     """What analyze() returns; the web layer adds job_id and thumbnail URLs."""
 
     analyzer_version: str = Field(
-        description="2.0 now. Results of 1.0 (older jobs) have no scenes[].kind or transition "
-        "times, no cues, no stability and no audio.loudness; clients should allow for that."
+        description="3.1 now (3.0: a moving subject could read as a frozen picture; 2.0: "
+        "scene changes without the learned model). Results of 1.0 (older jobs) have no "
+        "scenes[].kind or transition times, no cues, no stability and no audio.loudness; "
+        "clients should allow for that."
     )
     frames_analyzed: int = Field(ge=0)
     analysis_seconds: float = Field(ge=0)

@@ -42,6 +42,28 @@ def test_a_moving_noisy_clip_has_no_cues(tmp_path: Path) -> None:
     assert result["cues"] == []
 
 
+def test_a_small_subject_crossing_a_still_background_is_not_a_frozen_picture(
+    tmp_path: Path,
+) -> None:
+    # A square a sixth of the frame high on still backgrounds: in the later scenes its
+    # brightness nears the background's (the mean luma barely moves) and then matches it (only
+    # its colour tells it apart). The app showed "Frozen picture" beside the motion chart here.
+    clip = make_video(
+        tmp_path / "square.mp4",
+        seconds=10,
+        fps=15,
+        width=192,
+        height=108,
+        cuts=[2, 4, 6, 8],
+        noise=0.2,
+        preset="ultrafast",
+    )
+
+    result, _ = run(clip)
+
+    assert _cues(result, "freeze") == []
+
+
 def test_silence_in_the_sound_track_is_a_cue(tmp_path: Path) -> None:
     def tone_with_a_gap(t: np.ndarray) -> np.ndarray:
         wave = 0.25 * np.sin(2 * np.pi * 440.0 * t)
