@@ -174,7 +174,7 @@ class FrameAnalyzer:
             # average away: without it a still, dark, grainy shot would read as motion.
             diff = np.abs(luma - previous)
             still = float(np.add.reduce(diff, axis=None)) / luma.size
-            moved = np.count_nonzero(diff > MOVED_LEVEL) / luma.size
+            moved = int(np.count_nonzero(diff > MOVED_LEVEL)) / luma.size
             diff -= np.float32(_MOTION_DEAD_ZONE)
             np.maximum(diff, 0.0, out=diff)
             change = float(np.add.reduce(diff, axis=None)) / luma.size / 255.0
