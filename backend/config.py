@@ -87,6 +87,10 @@ class Config:
     # Start background threads (runner, sweeper, push sender): the web server does, the CLI
     # does not, tests choose.
     start_background: bool = False
+    # This process serves HTTP (wsgi.py, in each gunicorn worker): in Celery mode its runner
+    # asks the broker for /api/health from its start. A Celery worker does not: nobody probes
+    # it, and every worker pinging every other every 2 s would grow as their square.
+    serves_http: bool = False
     sweep_interval_s: float = 600.0
     rate_limits_enabled: bool = True
     auth_rate_limit: str = "10/minute;100/hour"

@@ -25,7 +25,9 @@ def health() -> ResponseReturnValue:
     except Exception:
         depth, database = None, False
     runner = svc.runner.health()  # celery mode: the broker and the live workers
-    healthy = database and runner.get("broker", True)
+    # The broker counts against health only when known down: a process's probes before its
+    # first ask has answered (its first half second) say `broker: null`, not 503.
+    healthy = database and runner.get("broker") is not False
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,

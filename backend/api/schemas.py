@@ -160,7 +160,8 @@ class Health(BaseModel):
     broker: bool | None = None
     live_workers: list[str] | None = None
     # Celery mode: when the broker was last asked (in the background, every 2 s), and how
-    # many seconds ago that was; `broker` and `live_workers` are that ask's answer.
+    # many seconds ago that was; `broker` and `live_workers` are that ask's answer. All four
+    # are null in a process's first moments, before its first ask has answered: not known yet.
     workers_checked_at: str | None = None
     workers_age_s: float | None = None
 

@@ -322,6 +322,7 @@ class JobStore:
                 .values(
                     attempts=0,
                     crashes=0,
+                    crash_signal=None,
                     error_code=None,
                     error_message=None,
                     result=None,

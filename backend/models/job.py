@@ -33,9 +33,13 @@ class Job(Base):
     message: Mapped[str] = mapped_column(String(300), default="Waiting for a worker")
     attempts: Mapped[int] = mapped_column(default=0)
     # Attempts whose analysis child was killed by a signal its supervisor did not send (an
-    # operator, the kernel's OOM killer, a decoder crash): a job killed on every attempt ends
-    # `analysis_crashed`, one that also lost a worker ends `worker_lost` (store.lose_attempt).
+    # operator, the kernel's OOM killer, a decoder crash): a job killed on every attempt by the
+    # same signal ends `analysis_crashed`; one that also lost a worker, or whose children died
+    # by different signals, ends `worker_lost` (jobs/lost.py).
     crashes: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The signal every crash so far died by, or CRASH_SIGNALS_DIFFER once two differed (an OOM
+    # kill then a segfault says nothing consistent about the video); None before any crash.
+    crash_signal: Mapped[str | None] = mapped_column(String(16), default=None)
     # Who holds the job and until when; an expired lease means the holder died.
     owner: Mapped[str | None] = mapped_column(String(120), default=None)
     lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -81,3 +81,38 @@ def test_a_job_that_also_lost_a_worker_ends_worker_lost(
     found = job()
     assert (found["status"], found["attempts"]) == ("failed", 2)
     assert found["error"]["code"] == "worker_lost"
+
+
+def test_killed_on_every_attempt_by_different_signals_ends_worker_lost(
+    make_app: AppFactory, small_video: Path
+) -> None:
+    # An OOM kill then a segfault is no one crash the video causes each time.
+    app, job_id, job = queued_job(make_app, small_video)
+    store = services_of(app).store
+    for signal_name in ("SIGKILL", "SIGSEGV"):
+        claim = claim_id("test-runner")
+        assert store.claim(job_id, claim)
+        lose_attempt(store, job_id, claim, signal_name)
+    found = job()
+    assert (found["status"], found["attempts"]) == ("failed", 2)
+    assert found["error"]["code"] == "worker_lost"
+
+
+def test_a_retried_job_forgets_the_signals_of_its_earlier_crashes(
+    make_app: AppFactory, small_video: Path
+) -> None:
+    app, job_id, job = queued_job(make_app, small_video)
+    store = services_of(app).store
+    for signal_name in ("SIGKILL", "SIGSEGV"):  # ends worker_lost, the signals differing
+        claim = claim_id("test-runner")
+        assert store.claim(job_id, claim)
+        lose_attempt(store, job_id, claim, signal_name)
+    assert store.retry(job_id)
+    for _ in range(2):
+        claim = claim_id("test-runner")
+        assert store.claim(job_id, claim)
+        lose_attempt(store, job_id, claim, "SIGSEGV")
+    found = job()
+    assert (found["status"], found["attempts"]) == ("failed", 2)
+    assert found["error"]["code"] == "analysis_crashed"
+    assert "SIGSEGV" in found["error"]["message"]

@@ -34,8 +34,13 @@ class Server:
         raise AssertionError("no gunicorn master under make")
 
 
-def start_server(tmp_path: Path, port: int | None = None, **env: str) -> Server:
-    """Start `make run` and wait until it answers; the caller stops it."""
+def start_server(
+    tmp_path: Path, port: int | None = None, ready_path: str = "/api/health", **env: str
+) -> Server:
+    """Start `make run` and wait until `ready_path` answers 200; the caller stops it.
+
+    A test of /api/health itself waits on another path, so that its first probe is its own.
+    """
     port = port or free_port()
     # Nothing of the machine's configuration (its database, its Redis) may leak into the test.
     environment = {
@@ -63,7 +68,7 @@ def start_server(tmp_path: Path, port: int | None = None, **env: str) -> Server:
     def healthy() -> bool:
         assert process.poll() is None, log_path.read_text()
         try:
-            return requests.get(f"{base}/api/health", timeout=2).status_code == 200
+            return requests.get(f"{base}{ready_path}", timeout=2).status_code == 200
         except requests.RequestException:
             return False  # listening, but the workers are still booting
 

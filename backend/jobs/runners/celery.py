@@ -118,6 +118,7 @@ class CeleryRunner:
         self.heartbeat = Heartbeat(store, new_owner_id(), on_recover=self.resend)
         self._handing_back = threading.Event()
         self._health = BrokerHealth(celery_app)
+        self._serves_http = config.serves_http
         global _runner
         _runner = self
 
@@ -127,6 +128,10 @@ class CeleryRunner:
 
     def start(self) -> None:
         self.heartbeat.start()
+        if self._serves_http:
+            # Here, in the process that serves (a gunicorn worker, after the fork): a probe
+            # must find an answer waiting, not start the asking. A Celery worker asks nothing.
+            self._health.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._health.stop()

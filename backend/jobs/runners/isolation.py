@@ -244,12 +244,14 @@ def _child_main(
 ) -> None:
     """The child: analyse, sending progress and exactly one final message."""
     lower_priority(0)  # already so, if forked from our forkserver
-    # A stop signal sent to the whole process group (Ctrl-C, systemd) is for the supervisor,
-    # which stops us through `stop` and gives the job back; we must not die first and look
-    # like a crash. If the supervisor's process dies instead, our next progress message (at
-    # most 0.2 s away) meets a closed pipe and we end with it.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A stop signal sent to the whole process group (Ctrl-C, systemd, a closed terminal's
+    # SIGHUP, Ctrl-backslash's SIGQUIT, an operator's `kill -- -pgid`) is for the supervisor, which
+    # stops us through `stop` and gives the job back; we must not die first and look like a
+    # crash (a lost attempt, jobs/lost.py). SIGHUP and SIGQUIT would kill us by default as
+    # surely as SIGTERM. If the supervisor's process dies instead, our next progress message
+    # (at most 0.2 s away) meets a closed pipe and we end with it.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(stop_signal, signal.SIG_IGN)
 
     def report(phase: str, percent: int, message: str) -> None:
         sender.send(("progress", phase, percent, message))
