@@ -42,6 +42,8 @@ class Sites:
                 "/gzipped.mp4": lambda h: send(h, self.gzipped, Content_Encoding="gzip"),
                 "/broken.mp4": lambda h: send(h, video[:4096] + b"\0" * 200_000),
                 "/to-hidden": redirect(f"{self.hidden.base}/clip.mp4"),
+                "/continue.mp4": self.endless_continue,
+                "/header-drip.mp4": self.header_drip,
             }
         )
         port = self.open.base.rsplit(":", 1)[1]
@@ -63,6 +65,19 @@ class Sites:
         handler.wfile.write(self.video)
         while not self.stop.wait(0.1):
             handler.wfile.write(b"\0" * 16 * 1024)
+            handler.wfile.flush()
+
+    def endless_continue(self, handler: BaseHTTPRequestHandler) -> None:
+        """`100 Continue` five times a second, forever: http.client skips any number of them."""
+        while not self.stop.wait(0.2):
+            handler.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            handler.wfile.flush()
+
+    def header_drip(self, handler: BaseHTTPRequestHandler) -> None:
+        """A status line, then one header line a byte every 0.2 s: a line may be 64 KiB long."""
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nX-Drip: ")
+        while not self.stop.wait(0.2):
+            handler.wfile.write(b"a")
             handler.wfile.flush()
 
     def bomb(self, handler: BaseHTTPRequestHandler) -> None:
@@ -130,6 +145,21 @@ def test_a_download_that_goes_on_fast_enough_still_ends_at_the_deadline(
     assert job["status"] == "failed" and job["error"]["code"] == "fetch_failed", job["error"]
     assert f"longer than the limit of {DEADLINE_S} seconds" in job["error"]["message"]
     assert time.monotonic() - started < 11  # the size limit alone would end it after ~13 s
+    assert _files_of(server[1], job_id) == []
+
+
+@pytest.mark.parametrize("path", ["/continue.mp4", "/header-drip.mp4"])
+def test_a_server_that_never_ends_its_headers_is_cut_at_the_deadline(
+    user: Client, sites: Sites, server: tuple[str, Path], path: str
+) -> None:
+    """No body byte ever arrives, so only a clock that runs beside the read can end these;
+    before, each held its analysis slot up to the job timeout (and a cancel went unseen)."""
+    started = time.monotonic()
+    job_id = user.submit_url(f"{sites.open.base}{path}").json()["job_id"]
+    job = user.wait_for_end(job_id, timeout=DEADLINE_S + 10)
+    assert job["status"] == "failed" and job["error"]["code"] == "fetch_failed", job["error"]
+    assert f"longer than the limit of {DEADLINE_S} seconds" in job["error"]["message"]
+    assert time.monotonic() - started < DEADLINE_S + 5
     assert _files_of(server[1], job_id) == []
 
 
