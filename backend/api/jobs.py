@@ -157,7 +157,8 @@ def cancel(job_id: str) -> ResponseReturnValue:
 
 @bp.post("/jobs/<job_id>/retry")
 @operation(
-    "Run a failed or cancelled job again (409 otherwise; 410 once its video is removed; "
+    "Run a failed or cancelled job again (409 otherwise; 410 once an uploaded video is "
+    "removed, a URL job fetches its URL again; "
     "429 when the user's queue is full)",
     responses={202: JobOut},
 )

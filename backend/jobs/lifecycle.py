@@ -42,7 +42,8 @@ def retry(
     *,
     max_queued: int | None = None,
 ) -> Job:
-    """Put a failed (or cancelled) job back in the queue, if its video is still here.
+    """Put a failed (or cancelled) job back in the queue, if its video is still here (or,
+    for a job submitted by URL, can be fetched again).
 
     `max_queued` is the user's queued limit (429 past it), as for a new job: a retry queues
     one. The operator's `flask jobs retry` passes none.
@@ -56,7 +57,10 @@ def retry(
             )
         if max_queued is not None:
             check_queue_room(session, job.user_id, max_queued)
-    if not storage.source_path(job.user_id, job.id, job.source_name).is_file():
+    # A URL job fetches its URL again when its file is gone (uploads/by_url.py UrlSource):
+    # a failed one's file is removed at once, so that is the usual case, not an expiry.
+    kept = storage.source_path(job.user_id, job.id, job.source_name).is_file()
+    if job.source_url is None and not kept:
         raise source_expired()
     store.retry(job_id)
     with store.db.session() as session:

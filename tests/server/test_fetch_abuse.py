@@ -42,6 +42,7 @@ class Sites:
                 "/gzipped.mp4": lambda h: send(h, self.gzipped, Content_Encoding="gzip"),
                 "/broken.mp4": lambda h: send(h, video[:4096] + b"\0" * 200_000),
                 "/to-hidden": redirect(f"{self.hidden.base}/clip.mp4"),
+                "/broken-once.mp4": self.broken_once,
                 "/continue.mp4": self.endless_continue,
                 "/header-drip.mp4": self.header_drip,
             }
@@ -66,6 +67,11 @@ class Sites:
         while not self.stop.wait(0.1):
             handler.wfile.write(b"\0" * 16 * 1024)
             handler.wfile.flush()
+
+    def broken_once(self, handler: BaseHTTPRequestHandler) -> None:
+        """A body that fails the analysis the first time, the video from then on."""
+        asked = sum(path == "/broken-once.mp4" for path, _ in self.open.requests)
+        send(handler, self.video if asked > 1 else self.video[:4096] + b"\0" * 200_000)
 
     def endless_continue(self, handler: BaseHTTPRequestHandler) -> None:
         """`100 Continue` five times a second, forever: http.client skips any number of them."""
@@ -191,6 +197,20 @@ def test_a_fetched_file_that_fails_its_analysis_is_removed_at_once(
     assert job["status"] == "failed" and job["error"]["code"] == "invalid_video", job["error"]
     # Not kept for CLIPSCOPE_KEEP_SOURCE_HOURS: a site serving such bodies would fill the disk.
     assert _files_of(server[1], job_id) == []
+
+
+def test_retrying_a_failed_url_job_fetches_the_url_again(
+    user: Client, sites: Sites, small_video: Path
+) -> None:
+    """Its file was removed when it failed (above); a retry is not 410 `source_expired`."""
+    job_id = user.submit_url(f"{sites.open.base}/broken-once.mp4").json()["job_id"]
+    assert user.wait_for_end(job_id)["status"] == "failed"
+    retried = user.post(f"/api/jobs/{job_id}/retry")
+    assert retried.status_code == 202, retried.text
+    job = user.wait_for_end(job_id)
+    assert job["status"] == "completed", job
+    assert job["video"]["size_bytes"] == small_video.stat().st_size
+    assert sum(path == "/broken-once.mp4" for path, _ in sites.open.requests) == 2
 
 
 def test_a_redirect_to_a_local_host_that_is_not_allowed_is_never_followed(
