@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import files_under
+from tests.helpers import files_under, wait_for
 from tests.server.processes import running_server
 from tests.server.sites import Client, Site, redirect, send
 
@@ -26,6 +26,8 @@ class Sites:
     def __init__(self, video: bytes) -> None:
         self.video = video
         self.stop = threading.Event()  # ends the endless routes when the module is done
+        self.watched_started = threading.Event()
+        self.watched_cut: list[float] = []  # when /continue-watched.mp4 found itself cut off
         # An MP4 header, then 64 MB of zeros: about 64 KB on the wire, gzip-encoded. Made
         # here, not while the fetch waits: on a busy machine that could outlast the read timeout.
         self.bomb_body = gzip.compress(video[:4096] + b"\0" * (64 * 1024 * 1024))
@@ -44,6 +46,7 @@ class Sites:
                 "/to-hidden": redirect(f"{self.hidden.base}/clip.mp4"),
                 "/broken-once.mp4": self.broken_once,
                 "/continue.mp4": self.endless_continue,
+                "/continue-watched.mp4": self.watched_continue,
                 "/header-drip.mp4": self.header_drip,
             }
         )
@@ -78,6 +81,15 @@ class Sites:
         while not self.stop.wait(0.2):
             handler.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             handler.wfile.flush()
+
+    def watched_continue(self, handler: BaseHTTPRequestHandler) -> None:
+        """As /continue.mp4, noting when the fetch has cut the connection (a write fails)."""
+        self.watched_started.set()
+        try:
+            self.endless_continue(handler)
+        except OSError:
+            self.watched_cut.append(time.monotonic())
+            raise
 
     def header_drip(self, handler: BaseHTTPRequestHandler) -> None:
         """A status line, then one header line a byte every 0.2 s: a line may be 64 KiB long."""
@@ -166,6 +178,20 @@ def test_a_server_that_never_ends_its_headers_is_cut_at_the_deadline(
     assert job["status"] == "failed" and job["error"]["code"] == "fetch_failed", job["error"]
     assert f"longer than the limit of {DEADLINE_S} seconds" in job["error"]["message"]
     assert time.monotonic() - started < DEADLINE_S + 5
+    assert _files_of(server[1], job_id) == []
+
+
+def test_a_cancel_cuts_a_fetch_that_is_still_reading_headers(
+    user: Client, sites: Sites, server: tuple[str, Path]
+) -> None:
+    job_id = user.submit_url(f"{sites.open.base}/continue-watched.mp4").json()["job_id"]
+    assert sites.watched_started.wait(15)
+    started = time.monotonic()  # the fetch's deadline runs from before this
+    assert user.post(f"/api/jobs/{job_id}/cancel").status_code == 202
+    wait_for(lambda: bool(sites.watched_cut), DEADLINE_S + 2, "the connection to be cut")
+    # Well before the deadline would have cut it: the cancel did.
+    assert sites.watched_cut[0] < started + DEADLINE_S - 1, sites.watched_cut[0] - started
+    assert user.job(job_id)["status"] == "cancelled"
     assert _files_of(server[1], job_id) == []
 
 
