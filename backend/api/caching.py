@@ -10,7 +10,10 @@ from flask import Flask, Response, request, send_file
 # One byte range, as RFC 9110 spells it, in ASCII digits ("bytes=0-99", "bytes=100-", "bytes=-5").
 _ONE_RANGE = re.compile(r"bytes=(?:([0-9]{1,19})-([0-9]{0,19})|-([0-9]{1,19}))", re.ASCII)
 # Answers that hand out a token: no cache anywhere may keep them (RFC 6749 5.1).
-_TOKEN_ENDPOINTS = frozenset({"auth.register", "auth.login", "auth.change_password"})
+# The signed video link is one too: whoever holds it can watch the video without a token.
+_TOKEN_ENDPOINTS = frozenset(
+    {"auth.register", "auth.login", "auth.change_password", "video.video_link"}
+)
 
 
 def private_file(path: Path, mimetype: str, max_age: int) -> Response:
@@ -30,7 +33,7 @@ def private_file(path: Path, mimetype: str, max_age: int) -> Response:
 def _one_valid_range(header: str | None) -> bool:
     if header is None:
         return True
-    match = _ONE_RANGE.fullmatch(header.strip())
+    match = _ONE_RANGE.fullmatch(header.strip(" \t"))  # HTTP's whitespace, not Unicode's
     if match is None:
         return False
     first, last = match.group(1), match.group(2)

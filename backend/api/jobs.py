@@ -157,13 +157,21 @@ def cancel(job_id: str) -> ResponseReturnValue:
 
 @bp.post("/jobs/<job_id>/retry")
 @operation(
-    "Run a failed or cancelled job again (409 otherwise; 410 once its video is removed)",
+    "Run a failed or cancelled job again (409 otherwise; 410 once an uploaded video is "
+    "removed, a URL job fetches its URL again; "
+    "429 when the user's queue is full)",
     responses={202: JobOut},
 )
 @auth_required
 def retry(job_id: str) -> ResponseReturnValue:
     svc = services()
-    job = lifecycle.retry(svc.store, svc.storage, job_id, current_user_id())
+    job = lifecycle.retry(
+        svc.store,
+        svc.storage,
+        job_id,
+        current_user_id(),
+        max_queued=svc.config.user_max_queued,
+    )
     svc.runner.submit(job_id)
     return job_document(job), 202
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from backend.errors import ApiError, Conflict
+from backend.jobs.quota import check_queue_room
 from backend.jobs.store import JobStore, fetch
 from backend.models import Job
 from backend.models.status import RETRYABLE, TERMINAL
@@ -33,16 +34,33 @@ def delete_job(store: JobStore, storage: Storage, job_id: str, user_id: int) -> 
     store.changes.changed(job_id)
 
 
-def retry(store: JobStore, storage: Storage, job_id: str, user_id: int | None = None) -> Job:
-    """Put a failed (or cancelled) job back in the queue, if its video is still here."""
+def retry(
+    store: JobStore,
+    storage: Storage,
+    job_id: str,
+    user_id: int | None = None,
+    *,
+    max_queued: int | None = None,
+) -> Job:
+    """Put a failed (or cancelled) job back in the queue, if its video is still here (or,
+    for a job submitted by URL, can be fetched again).
+
+    `max_queued` is the user's queued limit (429 past it), as for a new job: a retry queues
+    one. The operator's `flask jobs retry` passes none.
+    """
     with store.db.session() as session:
         job = fetch(session, job_id, user_id)
-    if job.status not in RETRYABLE:
-        raise Conflict(
-            f"Only failed or cancelled jobs can be retried; this one is {job.status}.",
-            code="job_not_retryable",
-        )
-    if not storage.source_path(job.user_id, job.id, job.source_name).is_file():
+        if job.status not in RETRYABLE:
+            raise Conflict(
+                f"Only failed or cancelled jobs can be retried; this one is {job.status}.",
+                code="job_not_retryable",
+            )
+        if max_queued is not None:
+            check_queue_room(session, job.user_id, max_queued)
+    # A URL job fetches its URL again when its file is gone (uploads/by_url.py UrlSource):
+    # a failed one's file is removed at once, so that is the usual case, not an expiry.
+    kept = storage.source_path(job.user_id, job.id, job.source_name).is_file()
+    if job.source_url is None and not kept:
         raise source_expired()
     store.retry(job_id)
     with store.db.session() as session:

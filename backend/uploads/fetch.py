@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,10 +100,14 @@ def check_url(url: str, settings: FetchSettings) -> Target:
 
 
 class PinnedAdapter(HTTPAdapter):
-    """Connects to the address that was checked, not to what a second DNS lookup might say."""
+    """Connects to the address that was checked, not to what a second DNS lookup might say.
 
-    def __init__(self, target: Target) -> None:
+    Every socket it opens is handed to `on_socket` (the fetch's watchdog) as soon as it exists.
+    """
+
+    def __init__(self, target: Target, on_socket: Callable[[socket.socket], None]) -> None:
         self.target = target
+        self.on_socket = on_socket
         super().__init__(max_retries=0)
 
     def get_connection_with_tls_context(
@@ -116,7 +122,25 @@ class PinnedAdapter(HTTPAdapter):
                 "server_hostname": self.target.host,
                 "assert_hostname": self.target.host,
             }
-        return self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
+        pool = self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
+        # The pool is this adapter's own (one adapter per hop), so its class may be swapped.
+        pool.ConnectionCls = _reporting(pool.ConnectionCls, self.on_socket)
+        return pool
+
+
+def _reporting(base: Any, on_socket: Callable[[socket.socket], None]) -> Any:
+    """`base`, a urllib3 connection class, telling `on_socket` of each socket it opens."""
+    if getattr(base, "on_socket", None) is on_socket:
+        return base
+
+    class Reporting(base):  # type: ignore[misc, valid-type]
+        def _new_conn(self) -> socket.socket:
+            sock: socket.socket = super()._new_conn()
+            on_socket(sock)
+            return sock
+
+    Reporting.on_socket = on_socket
+    return Reporting
 
 
 def name_from_url(url: str) -> str:
@@ -134,14 +158,32 @@ def fetch_video(
     should_stop: Callable[[], bool],
 ) -> ReceivedVideo:
     """Download `url` into `directory` as an upload would be stored; FetchError if it cannot."""
-    current = url
     clock = _Clock(settings)
+    with _Watchdog(clock, should_stop) as watchdog:
+        try:
+            return _fetch(url, directory, settings, on_progress, should_stop, clock, watchdog)
+        except (FetchError, requests.RequestException, urllib3.exceptions.HTTPError, OSError):
+            # Whatever a cut connection looked like to the reader, say why it was cut.
+            watchdog.check()
+            raise
+
+
+def _fetch(
+    url: str,
+    directory: Path,
+    settings: FetchSettings,
+    on_progress: Progress,
+    should_stop: Callable[[], bool],
+    clock: _Clock,
+    watchdog: _Watchdog,
+) -> ReceivedVideo:
+    current = url
     with requests.Session() as http:
         http.trust_env = False  # an environment proxy would connect to what it resolves
         for _hop in range(settings.max_redirects + 1):
             clock.received(0)  # a slow redirect chain counts toward the deadline too
             target = check_url(current, settings)
-            http.mount(f"{target.scheme}://", PinnedAdapter(target))
+            http.mount(f"{target.scheme}://", PinnedAdapter(target, watchdog.watch))
             try:
                 response = http.get(
                     current,
@@ -167,7 +209,9 @@ def fetch_video(
                         FETCH_FAILED,
                         f"The server answered {response.status_code} instead of the video.",
                     )
-                return _store(response, directory, settings, on_progress, should_stop, url, clock)
+                return _store(
+                    response, directory, settings, on_progress, should_stop, url, clock, watchdog
+                )
     raise FetchError(
         FETCH_FAILED, f"The address redirected more than {settings.max_redirects} times."
     )
@@ -181,6 +225,7 @@ def _store(
     should_stop: Callable[[], bool],
     url: str,
     clock: _Clock,
+    watchdog: _Watchdog,
 ) -> ReceivedVideo:
     limit_mb = settings.limit_bytes // (1024 * 1024)
     try:
@@ -200,6 +245,8 @@ def _store(
             clock.received(len(chunk))
             _write_decoded(decoder, chunk, writer, should_stop)
             on_progress(writer.size, total if decoder.identity else None)
+        # A connection the watchdog cut can look like the end of a body without a length.
+        watchdog.check()
         _write_decoded(decoder, b"", writer, should_stop, final=True)
         path, digest, container = writer.finish()
     except FileTooLarge:
@@ -246,14 +293,20 @@ class _Clock:
         self.started = time.monotonic()
         self.bytes = 0
 
+    def expired(self) -> bool:
+        return time.monotonic() - self.started > self.settings.deadline_s
+
+    def deadline_error(self) -> FetchError:
+        return FetchError(
+            FETCH_FAILED,
+            f"The download took longer than the limit of {self.settings.deadline_s:g} seconds.",
+        )
+
     def received(self, size: int) -> None:
         self.bytes += size
         elapsed = time.monotonic() - self.started
         if elapsed > self.settings.deadline_s:
-            raise FetchError(
-                FETCH_FAILED,
-                f"The download took longer than the limit of {self.settings.deadline_s:g} seconds.",
-            )
+            raise self.deadline_error()
         # The read timeout is how long a server may be silent; past it, a trickle is cut.
         rate = self.bytes / elapsed if elapsed > 0 else float("inf")
         if elapsed > self.settings.read_timeout_s and rate < self.settings.min_rate_bytes_s:
@@ -262,6 +315,76 @@ class _Clock:
                 f"The server sent the video too slowly ({rate / 1024:.1f} KB/s; at least "
                 f"{self.settings.min_rate_bytes_s / 1024:g} KB/s is needed).",
             )
+
+
+class _Watchdog:
+    """Cuts the fetch's connections once the deadline passes or the job must stop.
+
+    The clock is otherwise asked only between reads, and a read can last far longer than the
+    read timeout: http.client skips any number of `100 Continue` answers and reads 100 header
+    lines of 64 KiB, each byte within the timeout. Shutting the socket down makes any read
+    blocked on it return at once, whatever is reading.
+    """
+
+    TICK_S = 0.1
+
+    def __init__(self, clock: _Clock, should_stop: Callable[[], bool]) -> None:
+        self.clock = clock
+        self.should_stop = should_stop
+        self.reason: str | None = None  # "deadline" or "stop", once it has cut
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="clipscope-fetch-watch")
+
+    def __enter__(self) -> _Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+    def watch(self, sock: socket.socket) -> None:
+        # A descriptor of our own on the same connection: TLS detaches the original while it
+        # wraps it, and ours cannot be closed and reused for another file while we hold it.
+        copy = sock.dup()
+        with self._lock:
+            self._sockets.append(copy)
+            cut = self.reason is not None
+        if cut:
+            _shut(copy)
+
+    def check(self) -> None:
+        """Raise what made it cut the connection, if it did."""
+        if self.reason == "deadline":
+            raise self.clock.deadline_error()
+        if self.reason == "stop":
+            raise AnalysisCancelled()
+
+    def _loop(self) -> None:
+        while not self._done.wait(self.TICK_S):
+            if self.clock.expired():
+                reason = "deadline"
+            elif self.should_stop():
+                reason = "stop"
+            else:
+                continue
+            with self._lock:
+                self.reason = reason
+                sockets = list(self._sockets)
+            for sock in sockets:
+                _shut(sock)
+            return
+
+
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):  # already closed by the other end
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _network_reason(error: Exception) -> str:

@@ -88,6 +88,15 @@ def stop_server(server: Server) -> None:
         server.process.wait(60)
 
 
+def signed_up(base: str, email: str, password: str = "correct horse") -> dict[str, str]:
+    """Register `email` on the server at `base`; the new user's Authorization header."""
+    answer = requests.post(
+        f"{base}/api/auth/register", json={"email": email, "password": password}, timeout=10
+    )
+    assert answer.status_code == 201, answer.text
+    return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+
 @contextmanager
 def running_server(tmp_path: Path, **env: str) -> Iterator[str]:
     """`make run` on a free port with its own database and uploads; yields the base URL."""

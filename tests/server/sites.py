@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from tests.helpers import wait_for
+from tests.server.processes import signed_up
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 
@@ -81,11 +82,7 @@ class Client:
 
     def __init__(self, base: str, email: str, password: str = "correct horse") -> None:
         self.base = base
-        answer = requests.post(
-            f"{base}/api/auth/register", json={"email": email, "password": password}, timeout=10
-        )
-        assert answer.status_code == 201, answer.text
-        self.headers = {"Authorization": f"Bearer {answer.json()['token']}"}
+        self.headers = signed_up(base, email, password)
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         headers = {**self.headers, **kwargs.pop("headers", {})}

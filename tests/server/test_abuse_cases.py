@@ -66,6 +66,25 @@ def test_per_user_answers_are_for_the_users_own_cache_only(
         assert answer.headers["Cache-Control"] == "no-store"
 
 
+def test_answers_that_carry_a_credential_are_kept_by_no_cache(
+    base: str, done: tuple[Client, dict[str, Any]]
+) -> None:
+    user, job = done
+    link = user.post(f"/api/jobs/{job['id']}/video-link")
+    assert link.status_code == 200, link.text
+    # Whoever holds the signed URL can watch the video for an hour, with no token.
+    assert link.headers["Cache-Control"] == "no-store"
+    assert requests.get(f"{base}{link.json()['url']}", timeout=10).status_code == 200
+
+    changer = Client(base, "nostore-changer@example.com")
+    changed = changer.post(
+        "/api/auth/password",
+        json={"current_password": "correct horse", "new_password": "violet lantern meadow"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.headers["Cache-Control"] == "no-store"
+
+
 @pytest.mark.parametrize(
     ("range_header", "status"),
     [
@@ -111,8 +130,11 @@ def test_unknown_methods_and_paths_add_no_metric_series(base: str) -> None:
 
 def test_header_numbers_are_ascii_digits_only(base: str) -> None:
     user = Client(base, "digits@example.com")
-    for value in ("\xb2", "\xb9\xb2", "1\xb2", "+5", "0x10", "1e3"):
-        answer = user.post("/api/uploads", headers={**TUS, "Upload-Length": value})
+    # \xa0 and \x85 are Unicode whitespace that str.strip() would take away.
+    for value in ("\xb2", "\xb9\xb2", "1\xb2", "+5", "0x10", "1e3", "\xa010", "10\xa0", "\x8510"):
+        # As bytes: requests refuses a str value with leading (Unicode) whitespace.
+        raw = value.encode("latin-1")
+        answer = user.post("/api/uploads", headers={**TUS, "Upload-Length": raw})
         assert answer.status_code == 400, (value, answer.status_code, answer.text)
         assert answer.json()["error"]["code"] == "bad_request"
     created = user.post("/api/uploads", headers={**TUS, "Upload-Length": "10"})

@@ -15,7 +15,13 @@ import pytest
 import requests
 
 from tests.helpers import wait_for
-from tests.server.processes import analysis_children, descendants, make_run, parent_of
+from tests.server.processes import (
+    analysis_children,
+    descendants,
+    make_run,
+    parent_of,
+    signed_up,
+)
 from tests.videos import write_yuv_video
 
 SECONDS, FPS, SCENE_S = 120, 24, 10
@@ -76,10 +82,7 @@ def test_a_cancel_served_by_another_worker_stops_the_analysis(tmp_path: Path) ->
     video = scenes_video(tmp_path / "long.mp4")
     with make_run(tmp_path, CLIPSCOPE_WORKERS="1") as (base, make):
         http = requests.Session()
-        registered = http.post(
-            f"{base}/api/auth/register", json={"email": "c@example.com", "password": "blue-owl"}
-        )
-        http.headers["Authorization"] = f"Bearer {registered.json()['token']}"
+        http.headers.update(signed_up(base, "c@example.com"))
         with open(video, "rb") as handle:
             accepted = http.post(f"{base}/api/upload", files={"video": ("long.mp4", handle)})
         assert accepted.status_code == 202

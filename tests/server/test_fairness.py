@@ -142,3 +142,30 @@ def test_past_the_queued_limit_a_new_job_is_refused_429_before_its_body(
     for job_id in holding + [answer.json()["job_id"] for answer in queued]:
         assert user.wait_for_end(job_id)["status"] == "completed"
     assert _upload(user, videos[MAX_QUEUED]).status_code == 202  # room again
+
+
+def test_a_retry_is_refused_429_when_the_queue_is_full_and_accepted_once_there_is_room(
+    base: str, held: HeldSite, tmp_path: Path
+) -> None:
+    """A retry queues a job again: it must not be a way past the queued limit."""
+    user = Client(base, "retrier@example.com")
+    holding = _hold_both_slots(user, held, 4)
+    videos = distinct_videos(tmp_path, MAX_QUEUED + 1, seconds=0.5)
+    queued = [_upload(user, video).json()["job_id"] for video in videos[:MAX_QUEUED]]
+    cancelled = queued.pop(0)
+    assert user.post(f"/api/jobs/{cancelled}/cancel").status_code == 202
+    queued.append(_upload(user, videos[MAX_QUEUED]).json()["job_id"])  # the queue is full again
+
+    refused = user.post(f"/api/jobs/{cancelled}/retry")
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["error"]["code"] == "too_many_jobs"
+    assert int(refused.headers["Retry-After"]) > 0
+    assert user.job(cancelled)["status"] == "cancelled"
+
+    assert user.post(f"/api/jobs/{queued[0]}/cancel").status_code == 202  # room for one
+    retried = user.post(f"/api/jobs/{cancelled}/retry")
+    assert retried.status_code == 202, retried.text
+    held.release(4)
+    held.release(5)
+    for job_id in holding + queued[1:] + [cancelled]:
+        assert user.wait_for_end(job_id)["status"] == "completed"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import files_under
+from tests.helpers import files_under, wait_for
 from tests.server.processes import running_server
 from tests.server.sites import Client, Site, redirect, send
 
@@ -26,6 +26,8 @@ class Sites:
     def __init__(self, video: bytes) -> None:
         self.video = video
         self.stop = threading.Event()  # ends the endless routes when the module is done
+        self.watched_started = threading.Event()
+        self.watched_cut: list[float] = []  # when /continue-watched.mp4 found itself cut off
         # An MP4 header, then 64 MB of zeros: about 64 KB on the wire, gzip-encoded. Made
         # here, not while the fetch waits: on a busy machine that could outlast the read timeout.
         self.bomb_body = gzip.compress(video[:4096] + b"\0" * (64 * 1024 * 1024))
@@ -42,6 +44,10 @@ class Sites:
                 "/gzipped.mp4": lambda h: send(h, self.gzipped, Content_Encoding="gzip"),
                 "/broken.mp4": lambda h: send(h, video[:4096] + b"\0" * 200_000),
                 "/to-hidden": redirect(f"{self.hidden.base}/clip.mp4"),
+                "/broken-once.mp4": self.broken_once,
+                "/continue.mp4": self.endless_continue,
+                "/continue-watched.mp4": self.watched_continue,
+                "/header-drip.mp4": self.header_drip,
             }
         )
         port = self.open.base.rsplit(":", 1)[1]
@@ -63,6 +69,33 @@ class Sites:
         handler.wfile.write(self.video)
         while not self.stop.wait(0.1):
             handler.wfile.write(b"\0" * 16 * 1024)
+            handler.wfile.flush()
+
+    def broken_once(self, handler: BaseHTTPRequestHandler) -> None:
+        """A body that fails the analysis the first time, the video from then on."""
+        asked = sum(path == "/broken-once.mp4" for path, _ in self.open.requests)
+        send(handler, self.video if asked > 1 else self.video[:4096] + b"\0" * 200_000)
+
+    def endless_continue(self, handler: BaseHTTPRequestHandler) -> None:
+        """`100 Continue` five times a second, forever: http.client skips any number of them."""
+        while not self.stop.wait(0.2):
+            handler.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            handler.wfile.flush()
+
+    def watched_continue(self, handler: BaseHTTPRequestHandler) -> None:
+        """As /continue.mp4, noting when the fetch has cut the connection (a write fails)."""
+        self.watched_started.set()
+        try:
+            self.endless_continue(handler)
+        except OSError:
+            self.watched_cut.append(time.monotonic())
+            raise
+
+    def header_drip(self, handler: BaseHTTPRequestHandler) -> None:
+        """A status line, then one header line a byte every 0.2 s: a line may be 64 KiB long."""
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nX-Drip: ")
+        while not self.stop.wait(0.2):
+            handler.wfile.write(b"a")
             handler.wfile.flush()
 
     def bomb(self, handler: BaseHTTPRequestHandler) -> None:
@@ -133,6 +166,35 @@ def test_a_download_that_goes_on_fast_enough_still_ends_at_the_deadline(
     assert _files_of(server[1], job_id) == []
 
 
+@pytest.mark.parametrize("path", ["/continue.mp4", "/header-drip.mp4"])
+def test_a_server_that_never_ends_its_headers_is_cut_at_the_deadline(
+    user: Client, sites: Sites, server: tuple[str, Path], path: str
+) -> None:
+    """No body byte ever arrives, so only a clock that runs beside the read can end these;
+    before, each held its analysis slot up to the job timeout (and a cancel went unseen)."""
+    started = time.monotonic()
+    job_id = user.submit_url(f"{sites.open.base}{path}").json()["job_id"]
+    job = user.wait_for_end(job_id, timeout=DEADLINE_S + 10)
+    assert job["status"] == "failed" and job["error"]["code"] == "fetch_failed", job["error"]
+    assert f"longer than the limit of {DEADLINE_S} seconds" in job["error"]["message"]
+    assert time.monotonic() - started < DEADLINE_S + 5
+    assert _files_of(server[1], job_id) == []
+
+
+def test_a_cancel_cuts_a_fetch_that_is_still_reading_headers(
+    user: Client, sites: Sites, server: tuple[str, Path]
+) -> None:
+    job_id = user.submit_url(f"{sites.open.base}/continue-watched.mp4").json()["job_id"]
+    assert sites.watched_started.wait(15)
+    started = time.monotonic()  # the fetch's deadline runs from before this
+    assert user.post(f"/api/jobs/{job_id}/cancel").status_code == 202
+    wait_for(lambda: bool(sites.watched_cut), DEADLINE_S + 2, "the connection to be cut")
+    # Well before the deadline would have cut it: the cancel did.
+    assert sites.watched_cut[0] < started + DEADLINE_S - 1, sites.watched_cut[0] - started
+    assert user.job(job_id)["status"] == "cancelled"
+    assert _files_of(server[1], job_id) == []
+
+
 def test_a_gzip_bomb_is_unpacked_only_up_to_the_limit_and_leaves_nothing(
     user: Client, sites: Sites, server: tuple[str, Path]
 ) -> None:
@@ -161,6 +223,20 @@ def test_a_fetched_file_that_fails_its_analysis_is_removed_at_once(
     assert job["status"] == "failed" and job["error"]["code"] == "invalid_video", job["error"]
     # Not kept for CLIPSCOPE_KEEP_SOURCE_HOURS: a site serving such bodies would fill the disk.
     assert _files_of(server[1], job_id) == []
+
+
+def test_retrying_a_failed_url_job_fetches_the_url_again(
+    user: Client, sites: Sites, small_video: Path
+) -> None:
+    """Its file was removed when it failed (above); a retry is not 410 `source_expired`."""
+    job_id = user.submit_url(f"{sites.open.base}/broken-once.mp4").json()["job_id"]
+    assert user.wait_for_end(job_id)["status"] == "failed"
+    retried = user.post(f"/api/jobs/{job_id}/retry")
+    assert retried.status_code == 202, retried.text
+    job = user.wait_for_end(job_id)
+    assert job["status"] == "completed", job
+    assert job["video"]["size_bytes"] == small_video.stat().st_size
+    assert sum(path == "/broken-once.mp4" for path, _ in sites.open.requests) == 2
 
 
 def test_a_redirect_to_a_local_host_that_is_not_allowed_is_never_followed(

@@ -9,17 +9,14 @@ import pytest
 import requests
 
 from tests.helpers import wait_for
+from tests.server.processes import signed_up
 from tests.videos import make_video
 
 
 @pytest.mark.slow
 def test_make_run_serves_the_whole_flow(server: str, tmp_path: Path) -> None:
     http = requests.Session()
-    registered = http.post(
-        f"{server}/api/auth/register", json={"email": "g@example.com", "password": "blue-owl"}
-    )
-    assert registered.status_code == 201
-    http.headers["Authorization"] = f"Bearer {registered.json()['token']}"
+    http.headers.update(signed_up(server, "g@example.com"))
 
     video = make_video(tmp_path / "phone.mp4", seconds=2.0, cuts=(1.0,))
     with open(video, "rb") as handle:
@@ -44,14 +41,11 @@ def test_make_run_serves_the_whole_flow(server: str, tmp_path: Path) -> None:
 def test_an_upload_cut_off_mid_body_creates_nothing(server: str, tmp_path: Path) -> None:
     """Behind gunicorn a dropped connection looks like the end of the body: it must not pass."""
     http = requests.Session()
-    registered = http.post(
-        f"{server}/api/auth/register", json={"email": "cut@example.com", "password": "blue-owl"}
-    )
-    token = registered.json()["token"]
+    authorization = signed_up(server, "cut@example.com")["Authorization"]
     video = make_video(tmp_path / "phone.mp4", seconds=2.0).read_bytes()
     host, port = server.removeprefix("http://").split(":")
     head = (
-        f"POST /api/upload HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+        f"POST /api/upload HTTP/1.1\r\nHost: {host}\r\nAuthorization: {authorization}\r\n"
         f"Content-Type: video/mp4\r\nX-Filename: cut.mp4\r\nIdempotency-Key: cut-1\r\n"
         f"Content-Length: {len(video)}\r\n\r\n"
     ).encode()
@@ -60,7 +54,7 @@ def test_an_upload_cut_off_mid_body_creates_nothing(server: str, tmp_path: Path)
         sock.shutdown(socket.SHUT_WR)  # the phone lost its connection
         answer = sock.recv(65536).decode("latin-1")
     assert answer.startswith("HTTP/1.1 400"), answer[:200]
-    http.headers["Authorization"] = f"Bearer {token}"
+    http.headers["Authorization"] = authorization
     assert http.get(f"{server}/api/jobs", timeout=5).json()["jobs"] == []
     # The retry with the same key and the whole video is accepted, not refused as a reuse.
     retry = http.post(

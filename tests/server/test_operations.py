@@ -12,7 +12,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import wait_for
-from tests.server.processes import start_server, stop_server
+from tests.server.processes import signed_up, start_server, stop_server
 from tests.videos import make_video
 
 METRICS_TOKEN = "metrics-test-token"
@@ -89,11 +89,8 @@ def test_two_workers_log_json_lines_and_share_one_metrics_view(
     wait_for(both_workers_answered, timeout=60, what="both gunicorn workers to answer")
 
     http = requests.Session()
-    registered = http.post(
-        f"{base}/api/auth/register", json={"email": "ops@example.com", "password": "blue-owl"}
-    )
-    token = registered.json()["token"]
-    http.headers["Authorization"] = f"Bearer {token}"
+    http.headers.update(signed_up(base, "ops@example.com"))
+    token = http.headers["Authorization"].removeprefix("Bearer ")
     video = make_video(tmp_path / "phone.mp4", seconds=2.0, cuts=(1.0,))
     with open(video, "rb") as handle:
         accepted = http.post(f"{base}/api/upload", files={"video": ("phone.mp4", handle)})

@@ -12,21 +12,11 @@ import pytest
 import requests
 
 from tests.helpers import wait_for
-from tests.server.processes import running_server
+from tests.server.processes import running_server, signed_up
 
 
 def email_bytes(headers: dict[str, str]) -> bytes:
     return headers["Authorization"].encode()  # a distinct file per user: no deduplication
-
-
-def _signed_up(base: str, email: str) -> dict[str, str]:
-    answer = requests.post(
-        f"{base}/api/auth/register",
-        json={"email": email, "password": "polls tortoise lantern 7"},
-        timeout=10,
-    )
-    assert answer.status_code == 201, answer.text
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
 def _job(base: str, headers: dict[str, str]) -> str:
@@ -51,7 +41,7 @@ def test_an_unchanged_job_answers_304_and_a_revoked_token_is_refused_by_every_wo
     tmp_path: Path,
 ) -> None:
     with running_server(tmp_path) as base:
-        headers = _signed_up(base, "poll@example.com")
+        headers = signed_up(base, "poll@example.com")
         job_id = _job(base, headers)
         url = f"{base}/api/jobs/{job_id}"
 
@@ -72,7 +62,7 @@ def test_an_unchanged_job_answers_304_and_a_revoked_token_is_refused_by_every_wo
         assert gone.status_code == 404
 
         # Each poll on a new connection: the two workers take turns (tests/server/test_spread).
-        other = _signed_up(base, "poll2@example.com")
+        other = signed_up(base, "poll2@example.com")
         other_job = f"{base}/api/jobs/{_job(base, other)}"
         assert all(
             requests.get(other_job, headers=other, timeout=10).status_code == 200 for _ in range(6)
@@ -90,7 +80,7 @@ def test_past_capacity_polls_are_refused_at_once_and_health_keeps_answering(
 ) -> None:
     # One worker and a 1 ms bound: a few dozen polls at once are more than it takes.
     with running_server(tmp_path, WEB_CONCURRENCY="1", CLIPSCOPE_QUEUE_MAX_MS="1") as base:
-        headers = _signed_up(base, "busy@example.com")
+        headers = signed_up(base, "busy@example.com")
         url = f"{base}/api/jobs/{_job(base, headers)}"
         answers: list[requests.Response] = []
         health: list[tuple[int, float]] = []

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.helpers import wait_for
-from tests.server.processes import Server, free_port, start_server, stop_server
+from tests.server.processes import Server, free_port, signed_up, start_server, stop_server
 from tests.videos import make_video
 
 pytestmark = pytest.mark.slow
@@ -27,10 +27,7 @@ def job_row(db: Path, job_id: str) -> dict[str, object]:
 
 def upload_long_job(server: Server, video: Path) -> tuple[requests.Session, str]:
     http = requests.Session()
-    registered = http.post(
-        f"{server.base}/api/auth/register", json={"email": "r@example.com", "password": "blue-owl"}
-    )
-    http.headers["Authorization"] = f"Bearer {registered.json()['token']}"
+    http.headers.update(signed_up(server.base, "r@example.com"))
     with open(video, "rb") as handle:
         accepted = http.post(f"{server.base}/api/upload", files={"video": ("long.mp4", handle)})
     assert accepted.status_code == 202

@@ -12,7 +12,7 @@ import requests
 
 from tests.helpers import wait_for
 from tests.server import sockets
-from tests.server.processes import running_server
+from tests.server.processes import running_server, signed_up
 from tests.videos import make_video
 
 pytestmark = pytest.mark.slow
@@ -35,11 +35,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def token(base: str) -> str:
-    answer = requests.post(
-        f"{base}/api/auth/register", json={"email": "slow@example.com", "password": "blue-owl"}
-    )
-    assert answer.status_code == 201
-    return str(answer.json()["token"])
+    return signed_up(base, "slow@example.com")["Authorization"].removeprefix("Bearer ")
 
 
 def connect(base: str) -> socket.socket:
@@ -182,10 +178,7 @@ def test_a_crashing_analysis_fails_its_job_and_the_server_goes_on(tmp_path: Path
     video = make_video(tmp_path / "crash.mp4", seconds=1.0)
     with running_server(tmp_path, CLIPSCOPE_TEST_ANALYSIS_FAULT="abort") as url:
         http = requests.Session()
-        registered = http.post(
-            f"{url}/api/auth/register", json={"email": "c@example.com", "password": "blue-owl"}
-        )
-        http.headers["Authorization"] = f"Bearer {registered.json()['token']}"
+        http.headers.update(signed_up(url, "c@example.com"))
         with open(video, "rb") as handle:
             accepted = http.post(f"{url}/api/upload", files={"video": ("crash.mp4", handle)})
         job_url = url + accepted.headers["Location"]

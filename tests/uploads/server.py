@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from tests.server.processes import Server, free_port, start_server
+from tests.server.processes import Server, free_port, signed_up, start_server
 from tests.uploads.helpers import TUS
 
 
@@ -39,13 +39,7 @@ class Gunicorn:
         self.server = None
 
     def register(self, email: str) -> dict[str, str]:
-        response = requests.post(
-            f"{self.base}/api/auth/register",
-            json={"email": email, "password": "blue-owl"},
-            timeout=10,
-        )
-        assert response.status_code == 201, response.text
-        return {"Authorization": f"Bearer {response.json()['token']}"}
+        return signed_up(self.base, email)
 
     def head_offset(self, url: str, headers: dict[str, str]) -> int:
         response = requests.head(url, headers={**headers, **TUS}, timeout=10)

@@ -103,9 +103,12 @@ def check_upload_id(upload_id: str) -> str:
 
 def parse_length(raw: str | None, name: str) -> int:
     # ASCII digits only: str.isdigit() and int() also take "²" or "٣", and int("²") raises.
-    if raw is None or not re.fullmatch(r"[0-9]{1,19}", raw.strip()):
+    # Only HTTP's own whitespace around them (RFC 9110 OWS): str.strip() would also take
+    # Unicode spaces such as a no-break space (\xa0), which no client sends by mistake.
+    value = None if raw is None else raw.strip(" \t")
+    if value is None or not re.fullmatch(r"[0-9]{1,19}", value):
         raise BadRequest(f"Send {name} as a whole number of bytes.")
-    return int(raw.strip())
+    return int(value)
 
 
 def parse_metadata(raw: str | None) -> dict[str, str]:
