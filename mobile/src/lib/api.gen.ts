@@ -272,7 +272,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run a failed or cancelled job again (409 otherwise; 410 once its video is removed) */
+        /** Run a failed or cancelled job again (409 otherwise; 410 once an uploaded video is removed, a URL job fetches its URL again; 429 when the user's queue is full) */
         post: operations["jobs.retry"];
         delete?: never;
         options?: never;
@@ -606,7 +606,7 @@ export interface components {
         JobResult: {
             /**
              * Analyzer Version
-             * @description 2.0 now. Results of 1.0 (older jobs) have no scenes[].kind or transition times, no cues, no stability and no audio.loudness; clients should allow for that.
+             * @description 3.1 now (3.0: a moving subject could read as a frozen picture; 2.0: scene changes without the learned model). Results of 1.0 (older jobs) have no scenes[].kind or transition times, no cues, no stability and no audio.loudness; clients should allow for that.
              */
             analyzer_version: string;
             /** Frames Analyzed */
