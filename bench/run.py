@@ -32,6 +32,7 @@ OURS = [
     ("isolation", "analysis in a child process: frames/s beside in-process, cost per job"),
     ("tus_resume", "(d) resuming a tus upload: its sha256 caught up from disk"),
     ("fairness", "fairness: one user's single job beside another user's 20 queued"),
+    ("claims", "the fair claim's cost as one user's history grows"),
 ]
 THEIRS = ["analysis.py", "push.py"]
 # Those that hand their figures (and goals) to the summary table.

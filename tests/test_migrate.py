@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from backend.config import PROJECT_ROOT
 from backend.migrate import alembic_config
+from backend.models.base import Base
 
 
 def migrate_at_once(url: str, count: int) -> list[subprocess.CompletedProcess[bytes]]:
@@ -52,3 +55,18 @@ def test_three_processes_migrate_an_empty_sqlite_database_at_once(tmp_path: Path
 def test_three_processes_migrate_an_empty_postgres_database_at_once(postgres_url: str) -> None:
     command.downgrade(alembic_config(postgres_url), "base")  # an empty database again
     assert_migrated(postgres_url, migrate_at_once(postgres_url, 3))
+
+
+@pytest.mark.postgres
+def test_the_migrations_build_the_schema_the_models_declare(postgres_url: str) -> None:
+    # A column or an index added to a model without its migration (or the other way round)
+    # would work in the tests' create_all databases and not on a real deployment's.
+    command.downgrade(alembic_config(postgres_url), "base")
+    command.upgrade(alembic_config(postgres_url), "head")
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []

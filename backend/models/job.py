@@ -17,6 +17,11 @@ class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (
         Index("ix_jobs_user_created", "user_id", "created_at", "id"),
+        # The fair claim (jobs/fair.py) asks, per waiting user, for their running count, when
+        # they were last served and their oldest queued job: without these, each claim read
+        # every job the user ever had, under the claim lock (bench/claims.py).
+        Index("ix_jobs_user_status_created", "user_id", "status", "created_at", "id"),
+        Index("ix_jobs_user_started", "user_id", "started_at"),
         Index("ix_jobs_status_created", "status", "created_at"),
         Index("ix_jobs_user_sha256", "user_id", "sha256"),
         Index("ix_jobs_batch_id", "batch_id"),
