@@ -155,7 +155,7 @@ def test_header_numbers_are_ascii_digits_only(base: str) -> None:
     assert waited.status_code == 404  # the preference is ignored, the request answered
 
 
-def test_a_tus_idempotency_key_reused_for_another_length_is_422(base: str) -> None:
+def test_a_tus_idempotency_key_reused_for_another_length_or_file_is_422(base: str) -> None:
     user = Client(base, "tuskey@example.com")
     key = {"Idempotency-Key": "same-key-1234"}
     first = user.post("/api/uploads", headers={**TUS, **key, "Upload-Length": "1000"})
@@ -165,6 +165,11 @@ def test_a_tus_idempotency_key_reused_for_another_length_is_422(base: str) -> No
     other = user.post("/api/uploads", headers={**TUS, **key, "Upload-Length": "2000"})
     assert other.status_code == 422, other.text
     assert other.json()["error"]["code"] == "idempotency_key_reused"
+    # The same length, another file (its name in Upload-Metadata): another upload too.
+    renamed = {**TUS, **key, "Upload-Length": "1000", "Upload-Metadata": "filename b3RoZXIubXA0"}
+    another = user.post("/api/uploads", headers=renamed)
+    assert another.status_code == 422, another.text
+    assert another.json()["error"]["code"] == "idempotency_key_reused"
 
 
 def _form(boundary: str, parts: list[tuple[str, bytes]]) -> bytes:

@@ -60,7 +60,7 @@ class ResumableUploads:
             raise FileTooLarge(f"The video is larger than the limit of {limit // 2**20} MB.")
         if length == 0:
             raise BadRequest("The uploaded file is empty.")
-        protocol.parse_metadata(upload_metadata)  # refuse a malformed header now
+        described = protocol.parse_metadata(upload_metadata)  # refuse a malformed header now
         with self.svc.db.session() as session:  # not after the user has sent every byte
             check_queue_room(session, user_id, self.svc.config.user_max_queued)
         key = idempotency.check_key(key) if key else None
@@ -80,11 +80,14 @@ class ResumableUploads:
         finally:
             if state is None or state.id != upload_id:
                 self.files.remove(user_id, upload_id)
-        if state.id != upload_id and state.length != length:
-            # The same key for another video, as POST /api/upload says of another body.
+        if state.id != upload_id and (
+            state.length != length or protocol.parse_metadata(state.upload_metadata) != described
+        ):
+            # The same key for another video (another length, name or type), as POST
+            # /api/upload says of another body; a retried creation sends the same headers.
             raise ApiError(
-                "This Idempotency-Key was already used for an upload of another length; "
-                "use a new key.",
+                "This Idempotency-Key was already used for another upload (another length, "
+                "name or type); use a new key.",
                 code="idempotency_key_reused",
                 status=422,
             )
