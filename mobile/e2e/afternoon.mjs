@@ -2,12 +2,15 @@
 // themselves, a deep link with a way out, a muted on-screen player that streams, batch progress,
 // 320 px names, dark mode and every account action. Every wait is on the page, never on time.
 
-/** How the page looked over time: whether the outage notice, once shown, ever went away. */
+/**
+ * How the page looked over time: whether the outage notice, once shown, ever went away. Only a
+ * notice on screen counts (the web's stack keeps the screens beneath in the page, hidden).
+ */
 function watchNotice() {
   window.__notice = { shown: 0, gone: 0 };
   let was = false;
   const record = () => {
-    const now = !!document.querySelector('[data-testid="error-notice"]');
+    const now = [...document.querySelectorAll('[data-testid="error-notice"]')].some((n) => n.checkVisibility());
     if (now && !was) window.__notice.shown += 1;
     if (!now && was) window.__notice.gone += 1;
     was = now;
@@ -17,12 +20,13 @@ function watchNotice() {
 }
 
 /** "hello world" is not an address (not "Offline … hello%20world"), and "Change" can be cancelled. */
-export async function serverAddressInWords(page) {
+export async function serverAddressInWords(page, shot) {
   await page.getByTestId('change-server').click();
   await page.getByTestId('server-url-input').fill('hello world');
   await page.getByTestId('save-server').click();
   await page.getByTestId('error-title').filter({ hasText: 'Not a web address' }).waitFor();
   if (await page.getByText('hello%20world').count()) throw new Error('the address was percent-encoded instead of refused');
+  await shot('01b-not-an-address');
   await page.getByTestId('cancel-server').click();
   await page.getByTestId('change-server').waitFor();
 }
@@ -47,6 +51,34 @@ export async function uploadOutage({ page, backend, tusRequests, log, shot }) {
   await shot('06b-upload-offline');
   log('starting the server again; nobody touches the page');
   await backend.start();
+}
+
+/**
+ * The server dies while a job's page is open and stays down: "Offline" within seconds, shown once
+ * and steadily while several polls fail, the progress kept where it was; once the server is back
+ * the page recovers by itself (the notice goes, the job goes on).
+ */
+export async function jobOutage({ page, backend, log, shot }) {
+  const before = await page.getByTestId('job-progress').getAttribute('aria-valuenow');
+  await page.evaluate(watchNotice);
+  const killedAt = Date.now();
+  await backend.crash();
+  await page.getByTestId('error-title').filter({ hasText: 'Offline' }).waitFor({ timeout: 10_000 });
+  log(`the job page said "Offline" ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill (at ${before} %)`);
+  let failures = 0;
+  while (failures < 3) {
+    const request = await page.waitForEvent('requestfailed', { timeout: 30_000 });
+    if (request.url().includes('/api/results/job/')) failures += 1;
+  }
+  const notice = await page.evaluate(() => window.__notice);
+  const now = await page.getByTestId('job-progress').getAttribute('aria-valuenow');
+  log(`outage on the job page: notice shown ${notice.shown}×, gone ${notice.gone}× over ${failures} failed polls; progress ${before} → ${now} %`);
+  if (notice.gone > 0 || notice.shown !== 1) throw new Error(`the job page flickers during the outage: ${JSON.stringify(notice)}`);
+  if (now !== before) throw new Error(`the job's progress moved while the server was down: ${before} → ${now}`);
+  await shot('07a-job-offline');
+  log('starting the server again; nobody touches the page');
+  await backend.start();
+  await page.getByTestId('error-notice').waitFor({ state: 'hidden', timeout: 30_000 });
 }
 
 /** The player streams a signed URL (no whole-file download), and a tapped highlight plays muted, on screen. */
@@ -77,13 +109,20 @@ export async function playerOnScreen(page) {
   return seen;
 }
 
-/** Where the Web Share API is missing, "Share a summary" copies it or shows it: never nothing. */
-export async function shareFallback(page, log) {
-  const hasShare = await page.evaluate(() => typeof navigator.share === 'function');
-  log(`navigator.share is ${hasShare ? 'present' : 'missing'}`);
-  if (hasShare) return;
+/**
+ * Where the Web Share API is missing (flow.mjs removes it with an init script, so this always
+ * runs), "Share a summary" copies it or shows it: never nothing.
+ */
+export async function shareFallback(page, log, shot) {
+  if (await page.evaluate(() => 'share' in navigator)) throw new Error('navigator.share is still there: the fallback would not run');
   await page.getByTestId('share-results').click();
-  await page.locator('[data-testid="share-copied"], [data-testid="share-text"]').first().waitFor();
+  const said = page.locator('[data-testid="share-copied"], [data-testid="share-text"]').first();
+  await said.waitFor({ timeout: 10_000 }).catch(() => {
+    throw new Error('"Share a summary" without the Web Share API neither copied nor showed the summary');
+  });
+  log(`share fallback: ${await said.getAttribute('data-testid')}`);
+  await said.scrollIntoViewIfNeeded();
+  await shot('08b-share-fallback');
 }
 
 /**
@@ -96,6 +135,8 @@ export async function deepLinkDuringOutage({ page, backend, log, shot }) {
   await page.reload();
   await page.getByTestId('error-title').filter({ hasText: 'Offline' }).waitFor({ timeout: 15_000 });
   await page.getByTestId('header-home').waitFor();
+  // The page's own retries never grey the refresh button (a click would wait for it to be enabled).
+  if ((await page.getByTestId('header-refresh').getAttribute('aria-disabled')) === 'true') throw new Error('the refresh button is greyed during the outage');
   // Several tries fail while the page shows the same notice (the app backs off to every 5 s).
   let failures = 0;
   while (failures < 4) {
@@ -129,6 +170,12 @@ export async function batchProgress({ page, context, clips, shot, log }) {
   }, null, { timeout: 60_000 });
   const disabled = await page.getByTestId('pick-video').getAttribute('aria-disabled');
   if (disabled !== 'true') throw new Error('the picker stays tappable while the batch is sent');
+  await page.getByTestId('batch-send-cancel').waitFor();
+  const card = await page.getByTestId('batch-sending').innerText();
+  for (const clip of clips) {
+    const name = clip.split('/').pop();
+    if (!card.includes(name)) throw new Error(`the batch being sent does not name ${name}: ${card}`);
+  }
   log(`batch sending: ${await page.getByTestId('batch-send-status').innerText()}`);
   await shot('12-batch-sending');
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
@@ -138,7 +185,7 @@ export async function batchProgress({ page, context, clips, shot, log }) {
 }
 
 /** At 320 px History shows each name whole (two lines), not cut to a few characters. */
-export async function historyNamesAt320(page, name) {
+export async function historyNamesAt320(page, name, shot) {
   const cut = await page.locator('[data-testid^="job-name-"]').evaluateAll((nodes, wanted) =>
     nodes
       .filter((n) => n.textContent === wanted)
@@ -146,6 +193,8 @@ export async function historyNamesAt320(page, name) {
   name);
   if (cut.length === 0) throw new Error(`History does not show the name ${name}`);
   if (cut.some((c) => c.cut)) throw new Error(`History cuts ${name} at 320 px: ${JSON.stringify(cut)}`);
+  await page.locator('[data-testid^="job-name-"]').filter({ hasText: name }).first().scrollIntoViewIfNeeded();
+  await shot('10b-history-320');
 }
 
 /** Every account action: change the password, sign out everywhere, sign in again (to Upload). */
@@ -153,6 +202,7 @@ export async function accountActions({ page, email, oldPassword, newPassword, sh
   await page.getByTestId('change-password').click();
   await page.getByTestId('current-password').fill(oldPassword);
   await page.getByTestId('new-password').fill(newPassword);
+  await shot('11a-password-change');
   await page.getByTestId('save-password').click();
   await page.getByTestId('password-changed').waitFor();
   await page.getByTestId('sign-out-everywhere').click();

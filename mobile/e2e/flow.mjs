@@ -9,6 +9,7 @@ import {
   darkHistory,
   deepLinkDuringOutage,
   historyNamesAt320,
+  jobOutage,
   playerOnScreen,
   serverAddressInWords,
   shareFallback,
@@ -36,6 +37,13 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, clips
   const page = context.pages()[0] ?? (await context.newPage());
   await page.setViewportSize(PHONE);
   await page.addInitScript(watchProgressBars);
+  // A browser without the Web Share API, so "Share a summary" always takes its fallback.
+  await page.addInitScript(() => {
+    delete Navigator.prototype.share;
+    delete Navigator.prototype.canShare;
+  });
+  // Copying the summary must not wait on a permission prompt nobody answers.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: appUrl });
   const shot = async (name) => {
     // Pictures wait for the fonts and for no image still loading; never for a fixed time.
     await page.evaluate(() => document.fonts.ready.then(() => undefined));
@@ -57,7 +65,7 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, clips
   await shot('01-sign-in');
 
   step('"hello world" is not an address, and "Change" can be cancelled');
-  await serverAddressInWords(page);
+  await serverAddressInWords(page, shot);
 
   step('a wrong server address is refused in words (the static web server is not Clipscope)');
   await page.getByTestId('change-server').click();
@@ -138,7 +146,7 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, clips
   }
   await noJavaScriptErrorText();
 
-  step('watch the job; the server dies mid-analysis and comes back while the app polls');
+  step('watch the job; the server dies mid-analysis, stays down a while (Offline, steady), and comes back while the app polls');
   await page.getByTestId('job-screen').waitFor();
   // Killed once the page shows the job at least a third done (the analysis of 9,000 frames,
   // the learned shot model included, takes minutes, so the waits allow minutes): the second
@@ -152,8 +160,8 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, clips
   // The web has no push: the page must not promise a notification.
   if ((await page.locator('body').innerText()).includes('we notify you')) throw new Error('the web page promises a notification');
   const before = await page.getByTestId('job-progress').getAttribute('aria-valuenow');
-  log(`killing the server (SIGKILL) at ${before} % and starting it again`);
-  await backend.crashAndRestart();
+  log(`killing the server (SIGKILL) at ${before} %; it stays down a while`);
+  await jobOutage({ page, backend, log, shot });
   await page.getByTestId('job-restarted').waitFor({ timeout: 60_000 });
   const restarted = (await page.getByTestId('job-restarted').innerText()).trim();
   log(`the app says: ${restarted}`);
@@ -184,8 +192,9 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, clips
   step('a tapped highlight plays on screen, muted, from a stream (not a whole-file download)');
   const played = await playerOnScreen(page);
   log(`player: muted ${played.muted}, top ${played.top.toFixed(0)} px, ${played.buffered.toFixed(0)} of ${played.duration.toFixed(0)} s buffered`);
+  await shot('08a-player-on-screen');
   step('"Share a summary" does something without the Web Share API');
-  await shareFallback(page, log);
+  await shareFallback(page, log, shot);
 
   step('at 320 points wide nothing is cut: the summary values fit their boxes');
   await page.setViewportSize(SMALL_PHONE);
@@ -211,10 +220,18 @@ export async function runFlow({ context, appUrl, backend, video, notVideo, clips
     return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
   });
   await shot('10-history');
+  step('the header refresh button on History asks the server again');
+  const asked = page.waitForRequest((r) => r.method() === 'GET' && new URL(r.url()).pathname === '/api/jobs', { timeout: 10_000 });
+  await page.getByTestId('header-refresh').click();
+  await asked;
   await page.getByTestId('recent-batches').waitFor();
   await page.setViewportSize(SMALL_PHONE);
-  await historyNamesAt320(page, path.basename(video));
+  await historyNamesAt320(page, path.basename(video), shot);
   await page.setViewportSize(PHONE);
+
+  step('History leads back to the batch');
+  await page.locator('[data-testid^="batch-row-"]').first().click();
+  await page.getByTestId('batch-screen').waitFor();
 
   step('settings');
   await page.goto(`${appUrl}/settings`);

@@ -1,6 +1,6 @@
 import { ApiError, errorFromBody, isRecord, notClipscopeError, offlineError, parseJson, parseRetryAfter } from './errors';
 import { batchForm } from './batchForm';
-import type { AuthResponse, Batch, BatchPage, Health, Job, JobPage, JobStatus, JobWithResult, UploadResponse } from './types';
+import type { AuthResponse, Batch, BatchPage, Health, Job, JobPage, JobStatus, JobWithResult, UploadResponse, VideoLink } from './types';
 import type { PickedVideo, UploadProgress } from './upload.types';
 import { sendForm } from './sendForm';
 import { sendResumable } from './tus';
@@ -155,7 +155,7 @@ export function createApi(options: ApiOptions) {
     },
     /** A signed URL of the video (an hour) for a player that cannot send the token: browsers. */
     videoLink: async (id: string): Promise<string> => {
-      const link = await post<{ url: string; expires_in: number }>(`/api/jobs/${encodeURIComponent(id)}/video-link`);
+      const link = await post<VideoLink>(`/api/jobs/${encodeURIComponent(id)}/video-link`);
       return url(link.url);
     },
     deleteJob: async (id: string) => {

@@ -17,6 +17,14 @@ export const TUS_RETRY_EVERY_MS = 5000;
  */
 export const TUS_RETRY_DELAYS_MS = [0, 1000, 2000, 4000, ...Array<number>(720).fill(TUS_RETRY_EVERY_MS)];
 
+/**
+ * A request that shows no sign of life (no byte sent, no answer) for this long is taken as a
+ * connection that died without closing (a phone walking out of Wi-Fi, a NAT that forgot it): the
+ * upload says so at once, as for any outage, and starts again from the server's offset (HEAD).
+ * Without it such a request hangs with no error, and the card says "Uploading…" for minutes.
+ */
+export const TUS_STALL_MS = 15_000;
+
 export interface ResumableParams {
   endpoint: string;
   token: string | null;
@@ -71,6 +79,32 @@ export function sendResumable(params: ResumableParams): Promise<string> {
   const { video } = params;
   const source = tusSource(video);
   return new Promise<string>((resolve, reject) => {
+    // The watchdog: re-armed by every request sent, every byte that goes and every answer.
+    let watchdog: ReturnType<typeof setTimeout> | null = null;
+    let settled = false;
+    const quiet = () => {
+      if (watchdog !== null) clearTimeout(watchdog);
+      watchdog = null;
+    };
+    const alive = () => {
+      quiet();
+      if (!settled) watchdog = setTimeout(stalled, TUS_STALL_MS);
+    };
+    const settle = () => {
+      settled = true;
+      quiet();
+    };
+    const stalled = () => {
+      watchdog = null;
+      params.onStall?.(offlineError());
+      // abort() drops the dead request (no callback of its fires afterwards); start() asks HEAD
+      // for the server's offset and sends from there, as a retry does.
+      void upload.abort(false).then(() => {
+        if (settled || params.signal?.aborted) return;
+        alive();
+        upload.start();
+      });
+    };
     const metadata: Record<string, string> = { filename: video.name, filetype: video.mimeType };
     if (params.pushToken) metadata.push_token = params.pushToken;
     if (params.platform) metadata.platform = params.platform;
@@ -86,11 +120,13 @@ export function sendResumable(params: ResumableParams): Promise<string> {
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
       onBeforeRequest: (req: HttpRequest) => {
+        alive();
         if (params.token) req.setHeader('Authorization', `Bearer ${params.token}`);
         // On creation only: a lost upload URL is found again by the same key.
         if (req.getMethod() === 'POST') req.setHeader('Idempotency-Key', params.idempotencyKey);
       },
       onAfterResponse: (req: HttpRequest, res: HttpResponse) => {
+        alive();
         const status = res.getStatus();
         if (status > 0 && status < 500) params.onStall?.(null);
         if (req.getMethod() !== 'POST' && (status === 404 || status === 410)) throw uploadGoneError(status);
@@ -106,13 +142,26 @@ export function sendResumable(params: ResumableParams): Promise<string> {
         const status = error.originalResponse?.getStatus() ?? 0;
         const retry = status === 0 || status === 409 || status === 423 || status === 408 || status === 429 || status >= 500;
         if (retry) params.onStall?.(toApiError(error));
+        // Waiting to try again is not a stall: the next request arms the watchdog again.
+        quiet();
         return retry;
       },
-      onProgress: (bytesSent: number, bytesTotal: number) => params.onProgress({ bytesSent, totalBytes: bytesTotal }),
-      onSuccess: () => (upload.url ? resolve(upload.url) : reject(offlineError())),
-      onError: (error: Error) => reject(toApiError(error, params.onUnauthorized)),
+      onProgress: (bytesSent: number, bytesTotal: number) => {
+        alive();
+        params.onProgress({ bytesSent, totalBytes: bytesTotal });
+      },
+      onSuccess: () => {
+        settle();
+        if (upload.url) resolve(upload.url);
+        else reject(offlineError());
+      },
+      onError: (error: Error) => {
+        settle();
+        reject(toApiError(error, params.onUnauthorized));
+      },
     });
     params.signal?.addEventListener('abort', () => {
+      settle();
       void upload.abort();
       reject(new ApiError('upload_cancelled', 'You stopped the upload.', 0));
     });
@@ -123,6 +172,9 @@ export function sendResumable(params: ResumableParams): Promise<string> {
         if (latest) upload.resumeFromPreviousUpload(latest);
         if (!params.signal?.aborted) upload.start();
       })
-      .catch((error: unknown) => reject(error instanceof Error ? toApiError(error) : offlineError()));
+      .catch((error: unknown) => {
+        settle();
+        reject(error instanceof Error ? toApiError(error) : offlineError());
+      });
   });
 }

@@ -117,6 +117,8 @@ export function isTerminal(status: JobStatus): boolean {
 
 /** `GET /api/health`: enough to tell a Clipscope server from anything else at an address. */
 export type Health = Schemas['Health'];
+/** `POST /api/jobs/{id}/video-link`: a URL signed for this job and user, and how long it is valid. */
+export type VideoLink = Schemas['VideoLinkOut'];
 
 /** `GET /api/batches/{id}`: several videos followed together, with one aggregate progress. */
 export type Batch = Schemas['BatchOut'];

@@ -43,11 +43,11 @@ function decodeMetadata(raw: string | undefined): Record<string, string> {
 export function installTusServer(options: TusServerOptions) {
   const uploads = new Map<string, Stored>();
   const requests: TusRequest[] = [];
-  const cuts: { kept: number; stayDown: boolean }[] = [];
+  const cuts: { kept: number; stayDown: boolean; hang?: boolean }[] = [];
   let down = false;
   let next = 1;
 
-  function handle(request: TusRequest): Answer | 'network-error' {
+  function handle(request: TusRequest): Answer | 'network-error' | 'hang' {
     if (down) return 'network-error';
     const path = new URL(request.url).pathname;
     if (request.headers['Tus-Resumable'] !== '1.0.0') return { status: 412 };
@@ -68,7 +68,7 @@ export function installTusServer(options: TusServerOptions) {
       if (cut !== undefined) {
         stored.offset += Math.min(cut.kept, request.bodyBytes);
         down = cut.stayDown;
-        return 'network-error';
+        return cut.hang ? 'hang' : 'network-error';
       }
       stored.offset += request.bodyBytes;
       const done: Record<string, string> = stored.offset === stored.length ? { 'Clipscope-Job-Id': options.jobId } : {};
@@ -110,6 +110,11 @@ export function installTusServer(options: TusServerOptions) {
       setTimeout(() => {
         if (this.aborted) return;
         const answer = handle(request);
+        if (answer === 'hang') {
+          // The bytes went out (the server kept some), then nothing: no answer, no error, until the client aborts.
+          this.upload.onprogress?.({ lengthComputable: true, loaded: request.bodyBytes });
+          return;
+        }
         if (answer === 'network-error') {
           // The bytes went out before the connection dropped: the bar moved, the answer never came.
           if (request.bodyBytes) this.upload.onprogress?.({ lengthComputable: true, loaded: request.bodyBytes });
@@ -131,6 +136,11 @@ export function installTusServer(options: TusServerOptions) {
     requests,
     /** The next PATCH keeps this many bytes, then its connection drops (and the network with it). */
     cutNextPatch: (keptBytes: number, stayDown = false) => cuts.push({ kept: keptBytes, stayDown }),
+    /**
+     * The next PATCH keeps this many bytes, then its connection dies without closing: no answer
+     * and no error ever arrive (and with `stayDown` the network is gone too).
+     */
+    hangNextPatch: (keptBytes: number, stayDown = false) => cuts.push({ kept: keptBytes, stayDown, hang: true }),
     /** While down, every request fails as if the network were gone. */
     setDown: (value: boolean) => {
       down = value;

@@ -4,6 +4,7 @@ import { Pressable, StyleSheet, Text, View } from 'react-native';
 import { progressMessage } from '@/features/jobs/labels';
 import { StatusPill } from '@/features/jobs/StatusPill';
 import { ScreenHeader } from '@/features/shell/ScreenHeader';
+import { useManualRefresh } from '@/features/shell/useManualRefresh';
 import { ApiError } from '@/lib/errors';
 import { queryProblem } from '@/lib/problem';
 import type { Batch, BatchPart, Job } from '@/lib/types';
@@ -39,8 +40,8 @@ export function BatchScreen() {
   const batch = useBatch(id);
   const { data } = batch;
   const error = queryProblem(batch);
-  const refresh = () => void batch.refetch();
-  const header = <ScreenHeader title="Batch" onRefresh={refresh} refreshing={batch.isFetching} />;
+  const { refresh, refreshing } = useManualRefresh(batch);
+  const header = <ScreenHeader title="Batch" onRefresh={refresh} refreshing={refreshing} />;
   if (!data) {
     return (
       <Screen testID="batch-screen">

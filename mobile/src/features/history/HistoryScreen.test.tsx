@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor } from 'expo-router/testing-library';
 
-import { StyleSheet } from 'react-native';
+import { Platform, StyleSheet } from 'react-native';
 
 import { installFetch } from '@/testing/fetchMock';
 import { job } from '@/testing/fixtures';
@@ -8,7 +8,10 @@ import { renderApp, signInAs } from '@/testing/renderApp';
 
 // Polling and query retries run on fake timers: a busy machine slows the test, never its clock.
 beforeEach(() => jest.useFakeTimers());
-afterEach(() => jest.useRealTimers());
+afterEach(() => {
+  jest.useRealTimers();
+  delete (globalThis as { location?: unknown }).location;
+});
 
 test('lists the jobs, with progress for running ones, and deletes one', async () => {
   let jobs = [
@@ -106,4 +109,53 @@ test('a 401 sends the user to sign-in', async () => {
   expect(await screen.findByTestId('sign-in-screen')).toBeTruthy();
   expect(screen).toHavePathname('/sign-in');
   expect(screen.getByText('Your session has ended. Please sign in again.')).toBeTruthy();
+});
+
+test('on the web the header refresh button asks again, and stays usable while the list rides out an outage', async () => {
+  jest.replaceProperty(Platform, 'OS', 'web');
+  // A web build takes its default server from the page's address.
+  Object.defineProperty(globalThis, 'location', { value: { origin: 'https://clipscope.test' }, configurable: true });
+  let up = true;
+  const net = installFetch({
+    'GET /api/jobs': () => (up ? { status: 200, body: { jobs: [job({ id: 'done-1', status: 'completed', phase: 'done', progress: 100 })], next_cursor: null } } : 'offline'),
+  });
+  await signInAs();
+  renderApp('/history');
+  expect(await screen.findByText('beach.mov')).toBeTruthy();
+  const button = await screen.findByTestId('header-refresh');
+  expect(button).not.toBeDisabled();
+
+  // A person's refresh: a new GET, and the button busy only until it is answered.
+  const before = net.count('GET', '/api/jobs');
+  fireEvent.press(button);
+  await act(async () => {
+    await jest.advanceTimersByTimeAsync(100);
+  });
+  expect(net.count('GET', '/api/jobs')).toBe(before + 1);
+  expect(screen.getByTestId('header-refresh')).not.toBeBusy();
+
+  // The server goes away: the list keeps asking by itself (its retry loop), and the button is
+  // neither greyed nor busy meanwhile; a press asks again at once.
+  up = false;
+  fireEvent.press(screen.getByTestId('header-refresh'));
+  expect(await screen.findByText('Offline')).toBeTruthy();
+  for (let i = 0; i < 4; i += 1) {
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(2000);
+    });
+    expect(screen.getByTestId('header-refresh')).not.toBeDisabled();
+    expect(screen.getByTestId('header-refresh')).not.toBeBusy();
+  }
+  const during = net.count('GET', '/api/jobs');
+  fireEvent.press(screen.getByTestId('header-refresh'));
+  await act(async () => {
+    await jest.advanceTimersByTimeAsync(100);
+  });
+  expect(net.count('GET', '/api/jobs')).toBe(during + 1);
+
+  up = true;
+  await act(async () => {
+    await jest.advanceTimersByTimeAsync(6000);
+  });
+  expect(screen.queryByText('Offline')).toBeNull();
 });

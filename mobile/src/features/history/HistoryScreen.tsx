@@ -5,6 +5,7 @@ import { FlatList, Platform, Pressable, RefreshControl, StyleSheet, Text, View }
 import { useBatchList } from '@/features/batches/queries';
 import { useCancelJob, useDeleteJob, useJobList, useRetryJob } from '@/features/jobs/queries';
 import { RefreshButton } from '@/features/shell/ScreenHeader';
+import { useManualRefresh } from '@/features/shell/useManualRefresh';
 import { queryProblem } from '@/lib/problem';
 import { Button } from '@/ui/Button';
 import { ErrorNotice } from '@/ui/ErrorNotice';
@@ -17,7 +18,7 @@ import { JobRow, type RowActions } from './JobRow';
 export function HistoryScreen() {
   const list = useJobList(useIsFocused());
   const problem = queryProblem(list);
-  const refresh = () => void list.refetch();
+  const { refresh, refreshing } = useManualRefresh(list);
   const remove = useDeleteJob();
   const retry = useRetryJob();
   const cancel = useCancelJob();
@@ -45,12 +46,12 @@ export function HistoryScreen() {
       keyExtractor={(job) => job.id}
       testID="history-screen"
       refreshControl={
-        <RefreshControl refreshing={list.isRefetching && !list.isFetchingNextPage} onRefresh={() => void list.refetch()} />
+        <RefreshControl refreshing={refreshing} onRefresh={refresh} />
       }
       ListHeaderComponent={
         <View style={styles.header}>
           {Platform.OS === 'web' ? (
-            <Stack.Screen options={{ headerRight: () => <RefreshButton onPress={refresh} busy={list.isFetching} /> }} />
+            <Stack.Screen options={{ headerRight: () => <RefreshButton onPress={refresh} busy={refreshing} /> }} />
           ) : null}
           {problem ? <ErrorNotice error={problem} onRetry={refresh} /> : null}
           {actionError ? <ErrorNotice error={actionError} /> : null}

@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import { ActivityIndicator, Platform, RefreshControl, StyleSheet, Text, View } from 'react-native';
 
 import { ScreenHeader } from '@/features/shell/ScreenHeader';
+import { useManualRefresh } from '@/features/shell/useManualRefresh';
 import { ApiError } from '@/lib/errors';
 import { queryProblem } from '@/lib/problem';
 import { formatBytes } from '@/lib/format';
@@ -38,14 +39,14 @@ export function JobScreen() {
   const ended = data ? isTerminal(data.status) : false;
   const restart = data ? restartNote(data) : null;
   const problem = queryProblem(job);
-  const refresh = () => void job.refetch();
+  const { refresh, refreshing } = useManualRefresh(job);
 
   return (
     <Screen
       testID="job-screen"
-      refreshControl={<RefreshControl refreshing={job.isRefetching} onRefresh={refresh} />}
+      refreshControl={<RefreshControl refreshing={refreshing} onRefresh={refresh} />}
     >
-      <ScreenHeader title="Analysis" onRefresh={refresh} refreshing={job.isFetching} />
+      <ScreenHeader title="Analysis" onRefresh={refresh} refreshing={refreshing} />
       {missing ? <UnknownJob /> : null}
       {problem && !data && !missing ? <ErrorNotice error={problem} onRetry={refresh} /> : null}
       {!data && !problem ? <ActivityIndicator color={colors.accent} style={styles.loading} /> : null}

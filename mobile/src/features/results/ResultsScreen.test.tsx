@@ -85,8 +85,12 @@ test('analyzer 2.0: scene kinds, cues under the chart, loudness and shake, warni
   expect(screen.getByText('The sound is clipped: the loudest parts are distorted.')).toBeTruthy();
   expect(screen.getByText('The camera shakes a lot in places.')).toBeTruthy();
   // Section titles are headings for screen readers; the chart says where the motion is.
-  for (const name of ['Video', 'Summary', 'Scenes', 'Motion', 'Highlights', 'Quality', 'Loudness', 'Technical cues']) {
-    expect(screen.getByRole('heading', { name })).toBeTruthy();
+  // Level 2 for the cards' titles, 3 for the sections inside a card (not every heading level 1).
+  for (const name of ['Video', 'Summary', 'Scenes', 'Motion', 'Highlights', 'Quality']) {
+    expect(screen.getByRole('heading', { name }).props['aria-level']).toBe(2);
+  }
+  for (const name of ['Loudness', 'Camera shake', 'Technical cues']) {
+    expect(screen.getByRole('heading', { name }).props['aria-level']).toBe(3);
   }
   expect(screen.getByTestId('motion-chart').props.accessibilityLabel).toBe(
     'Motion over 0:04; highlights from 0:53 to 0:56, 1:17 to 1:20; the single strongest moment at 0:02.',

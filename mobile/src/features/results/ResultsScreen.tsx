@@ -7,6 +7,7 @@ import { useJob } from '@/features/jobs/queries';
 import { StatusPill } from '@/features/jobs/StatusPill';
 import { UnknownJob } from '@/features/jobs/UnknownJob';
 import { ScreenHeader } from '@/features/shell/ScreenHeader';
+import { useManualRefresh } from '@/features/shell/useManualRefresh';
 import { ApiError } from '@/lib/errors';
 import { queryProblem } from '@/lib/problem';
 import type { JobWithResult } from '@/lib/types';
@@ -25,15 +26,15 @@ export function ResultsScreen() {
   const missing = job.error instanceof ApiError && job.error.status === 404;
   const problem = queryProblem(job);
   const scroll = useRef<ScrollViewInstance>(null);
-  const refresh = () => void job.refetch();
+  const { refresh, refreshing } = useManualRefresh(job);
 
   return (
     <Screen
       testID="results-screen"
       scrollRef={scroll}
-      refreshControl={<RefreshControl refreshing={job.isRefetching} onRefresh={refresh} />}
+      refreshControl={<RefreshControl refreshing={refreshing} onRefresh={refresh} />}
     >
-      <ScreenHeader title="Results" onRefresh={refresh} refreshing={job.isFetching} />
+      <ScreenHeader title="Results" onRefresh={refresh} refreshing={refreshing} />
       {missing ? <UnknownJob /> : null}
       {problem && !missing ? <ErrorNotice error={problem} onRetry={refresh} /> : null}
       {!data && !problem ? <ActivityIndicator color={colors.accent} style={styles.loading} /> : null}

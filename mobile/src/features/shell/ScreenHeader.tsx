@@ -42,11 +42,14 @@ export function ScreenHeader({ title, onRefresh, refreshing }: Props) {
   );
 }
 
+/**
+ * Never disabled: busy only while a refresh the person asked for is on its way (see
+ * useManualRefresh), so it stays usable while the app rides out an outage by itself.
+ */
 export function RefreshButton({ onPress, busy }: { onPress: () => void; busy: boolean }) {
   return (
     <Pressable
       onPress={onPress}
-      disabled={busy}
       accessibilityRole="button"
       accessibilityLabel="Refresh"
       accessibilityState={{ busy }}

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from 'expo-router/testing-library';
+import { act, fireEvent, screen, waitFor } from 'expo-router/testing-library';
 import * as ImagePicker from 'expo-image-picker';
 import * as Notifications from 'expo-notifications';
 
@@ -317,4 +317,57 @@ test('a running job shows on the Upload tab', async () => {
   expect(screen.getByText('64 %')).toBeTruthy();
   fireEvent.press(screen.getByTestId('in-progress-run-9'));
   expect(await screen.findByTestId('job-screen', {}, { timeout: 20_000 })).toBeTruthy();
+});
+
+// Timed behaviour (the 15 s watchdog) on fake timers: a busy machine slows the test, never its clock.
+describe('on fake timers', () => {
+  beforeEach(() => jest.useFakeTimers());
+  // Unmounted while the clock is still fake: left to the usual cleanup, the polling job screen
+  // keeps the worker spinning after the switch back to real timers.
+  afterEach(() => {
+    screen.unmount();
+    jest.clearAllTimers();
+    jest.useRealTimers();
+  });
+
+  test('a connection that dies without closing is said within 15 s, and the upload starts again from the server\'s offset', async () => {
+    const tus = installTusServer({ base: BASE, jobId: 'job-8' });
+    installFetch({
+      'GET /api/uploads/u1': accepted('job-8'),
+      'GET /api/results/job/job-8': () => ({ status: 200, body: job({ id: 'job-8', progress: 0 }) }),
+    });
+    await signInAs();
+    renderApp('/');
+    await pickBeach();
+    // The first chunk goes out, the server keeps 2 MB of it, and then nothing: no answer, no error.
+    tus.hangNextPatch(2_000_000, true);
+    fireEvent.press(screen.getByTestId('upload-button'));
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(1000);
+    });
+    expect(tus.of('PATCH')).toHaveLength(1);
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(12_000);
+    });
+    // Quiet for 13 s: still uploading, as far as anyone can tell.
+    expect(screen.queryByText('Offline')).toBeNull();
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(3000);
+    });
+    // Past 15 s without a sign of life: said at once, as any outage is, and asked again (HEAD).
+    expect(screen.getByText('Offline')).toBeTruthy();
+    expect(screen.getByTestId('upload-status')).toHaveTextContent(/waiting for the server\. It carries on by itself/);
+    expect(tus.of('HEAD').length).toBeGreaterThan(0);
+
+    // The network is back; nobody taps anything: it carries on from what the server kept.
+    tus.setDown(false);
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(10_000);
+    });
+    expect(await screen.findByTestId('job-screen')).toBeTruthy();
+    const patches = tus.of('PATCH').map((r) => r.headers['Upload-Offset']);
+    expect(patches.slice(0, 2)).toEqual(['0', '2000000']);
+    expect(tus.of('POST')).toHaveLength(1);
+    expect(tus.uploads.get('u1')!.offset).toBe(SIZE);
+  });
 });
