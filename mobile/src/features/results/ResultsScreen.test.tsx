@@ -150,6 +150,29 @@ test('a still clip lists no highlights beside its frozen picture, and the chart 
   );
 });
 
+test('a still clip with sensor-noise motion lists no highlights beside its frozen picture', async () => {
+  // A tripod shot: a few thousandths of change per second, never quite zero, and a picture held
+  // for the last six seconds. The analyzer still names its three "strongest" seconds.
+  serve({
+    ...completedJob('job-1'),
+    result: {
+      ...resultV2('job-1'),
+      motion: { interval_s: 1, values: [0.003, 0.004, 0.002, 0.001, 0.002, 0.001, 0.002, 0.001] },
+      highlights: [
+        { start_s: 0, end_s: 2, score: 0.0035 },
+        { start_s: 2, end_s: 4, score: 0.0015 },
+        { start_s: 4, end_s: 6, score: 0.0015 },
+      ],
+      cues: [{ kind: 'freeze', start_s: 2, end_s: 8 }],
+    },
+  });
+  await signInAs();
+  renderApp('/results/job-1');
+
+  expect(await screen.findByText('Nothing stands out: the motion is even throughout.')).toBeTruthy();
+  expect(screen.queryAllByTestId('highlight')).toHaveLength(0);
+});
+
 test('a source the server no longer keeps is said in words', async () => {
   serve(completedJob('job-1'), {
     status: 410,

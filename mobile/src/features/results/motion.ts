@@ -39,16 +39,32 @@ export function bucketMotion(values: number[], intervalS: number, highlights: Hi
 }
 
 /**
+ * How far above the clip's noise floor (on the 0..1 motion scale) a highlight must rise to be
+ * listed: below this its bar is empty to the eye. A tripod shot's sensor noise and compression
+ * flicker score a few thousandths; a hand-held shot around 0.5.
+ */
+export const MIN_MOTION_RISE = 0.02;
+
+/** The clip's noise floor: its quietest quarter (the lower quartile of its motion values). */
+export function noiseFloor(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 4)]!;
+}
+
+/**
  * The highlights worth listing, in time order. A still picture has nothing that stands out: the
- * analyzer may still name its "strongest" seconds (scores of 0, or inside a frozen picture), which
- * would show as empty bars beside "Frozen picture".
+ * analyzer may still name its "strongest" seconds (scores of 0, a few thousandths of sensor
+ * noise, or inside a frozen picture), which would show as empty bars beside "Frozen picture".
+ * A highlight is listed only where its motion rises clearly above the clip's noise floor.
  */
 export function meaningfulHighlights(result: AnalysisResult): Highlight[] {
-  const moving = result.motion.values.some((value) => value > 0);
+  const threshold = noiseFloor(result.motion.values) + MIN_MOTION_RISE;
   const frozen = (result.cues ?? []).filter((cue) => cue.kind === 'freeze');
   const insideFreeze = (h: Highlight) => frozen.some((cue) => cue.start_s <= h.start_s && cue.end_s >= h.end_s);
-  if (!moving) return [];
-  return result.highlights.filter((h) => h.score > 0 && !insideFreeze(h)).sort((a, b) => a.start_s - b.start_s);
+  return result.highlights
+    .filter((h) => h.score >= threshold && !insideFreeze(h))
+    .sort((a, b) => a.start_s - b.start_s);
 }
 
 /**

@@ -63,6 +63,27 @@ test('sign out everywhere asks first, revokes every session on the server, and t
   await waitFor(() => expect(screen).toHavePathname('/'));
 });
 
+test('a plain sign out, then signing in again, starts at Upload rather than on Settings', async () => {
+  const net = installFetch({
+    'POST /api/auth/logout': () => ({ status: 204 }),
+    'POST /api/auth/login': () => ({ status: 200, body: { token: 'tok-2', user: USER } }),
+    'GET /api/jobs': noJobs,
+  });
+  await signInAs('tok-1', 'ana@example.com');
+  renderApp('/settings');
+
+  fireEvent.press(await screen.findByTestId('sign-out'));
+  expect(await screen.findByTestId('sign-in-screen')).toBeTruthy();
+  await waitFor(() => expect(net.count('POST', '/api/auth/logout')).toBe(1));
+  expect(screen.getByTestId('email-input').props.value).toBe('ana@example.com');
+
+  fireEvent.changeText(screen.getByTestId('password-input'), 'correct horse');
+  fireEvent.press(screen.getByTestId('submit-button'));
+  expect(await screen.findByTestId('upload-screen')).toBeTruthy();
+  await waitFor(() => expect(screen).toHavePathname('/'));
+  expect(screen.queryByTestId('settings-screen')).toBeNull();
+});
+
 test('a session that ended by itself returns to where the person was, e-mail filled in', async () => {
   installFetch({
     'GET /api/results/job/job-1': () => ({ status: 401, body: { error: { code: 'unauthorized', message: 'This session has ended.' } } }),
