@@ -16,7 +16,10 @@ from bench.corpus import Score, clips, heldout, score
 from tests.analysis.footage import Change, Clip, write
 from tests.analysis.real import real_clip
 
-REAL = {"dev": ("bikes", "carphone_pristine"), "held-out": ("transnet_test", "bigbuckbunny")}
+REAL = {
+    "dev": ("bikes", "carphone_pristine"),
+    "held-out": ("transnet_test", "bigbuckbunny", "cockatoo"),
+}
 # Prefixes of the constructed clips, for the per-case rows.
 CASES = {
     "camera motion": ("pan", "whip", "shake", "zoom", "walk", "roll", "subjects"),

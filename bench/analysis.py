@@ -92,6 +92,8 @@ def run_detector(kind: str, path: Path, thumbs: Path | None) -> tuple[int, list[
         return result["frames_analyzed"], [s["start_s"] for s in result["scenes"][1:]]
     if kind == "transnetv2":
         return _transnetv2(path)
+    if kind == "model":
+        return _model_alone(path)
     from scenedetect import AdaptiveDetector, ContentDetector, detect
 
     detector = ContentDetector() if kind == "content" else AdaptiveDetector()
@@ -121,6 +123,26 @@ def _transnetv2(path: Path) -> tuple[int, list[float]]:
         single, _ = model.predict_frames(torch.from_numpy(np.stack(frames)), quiet=True)
     scenes = TransNetV2.predictions_to_scenes(single.numpy())
     return len(frames), [times[int(start)] - times[0] for start, _ in scenes[1:]]
+
+
+def _model_alone(path: Path) -> tuple[int, list[float]]:
+    """Ablation: the model the service runs (8-bit ONNX, our frames and sampling) with
+    TransNetV2's own rule (a scene starts after each run above 0.5), no signals, no fusion."""
+    from backend.analysis.frames import ModelInput
+    from backend.analysis.shotmodel import ShotModel, sampling_step
+
+    to_model, model, times = ModelInput(), ShotModel(), []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        step = sampling_step(float(stream.average_rate or 30))
+        for n, frame in enumerate(container.decode(stream)):
+            if n % step == 0:
+                times.append(float(frame.time or 0.0))
+                model.push(to_model(frame))
+    model.finish()
+    hot = [p > 0.5 for p in model.single]
+    starts = [i for i in range(1, len(hot)) if hot[i - 1] and not hot[i]]
+    return len(hot) * step, [times[i] - times[0] for i in starts]
 
 
 def have_pyscenedetect() -> bool:
@@ -211,7 +233,7 @@ def main() -> None:
         for kind in kinds:
             print(f"   1080p file, {kind}: {score(runs[kind][0]['changes'], big_truth)}")
         detectors: dict[str, Detect] = {
-            kind: (lambda p, k=kind: run_detector(k, p, None)[1]) for kind in kinds
+            kind: (lambda p, k=kind: run_detector(k, p, None)[1]) for kind in (*kinds, "model")
         }
         reference = _reference_python(args.torch_python)
         if reference is None:

