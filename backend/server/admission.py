@@ -94,7 +94,11 @@ class Admission:
 
 def gated(environ: dict[str, object]) -> bool:
     """Whether the request takes an admission slot (see the module's docstring)."""
-    path = str(environ.get("PATH_INFO", ""))
+    return gated_path(str(environ.get("PATH_INFO", "")), str(environ.get("HTTP_PREFER", "")))
+
+
+def gated_path(path: str, prefer: str) -> bool:
+    """The rule, also applied by the worker's event loop to a request it has not parsed."""
     if path == "/api/health" or path.endswith("/events"):
         return False
-    return "wait" not in str(environ.get("HTTP_PREFER", ""))
+    return "wait" not in prefer

@@ -5,7 +5,9 @@ the admission's refusal past capacity.
   app answers 400 (not 500) without knowing which server it runs under.
 - Requests with a body take turns in a few slots, so bursts of them leave the GIL to the polls
   (gate.py); their reads wait for the network without holding a slot.
-- Past capacity a request is refused at once with 503 `overloaded` (admission.py).
+- Past capacity a request is refused at once with 503 `overloaded` (admission.py); the same
+  answer, whole, is what the worker sends a poll it refuses before parsing it (backlog.py).
+- A poll counted in the backlog gives its turn back as it leaves the app (backlog.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from gunicorn.http.errors import ParseException
 from backend.error_body import error_body
 from backend.observability import metrics
 from backend.server.admission import Admission, gated
+from backend.server.backlog import Ticket
 from backend.server.gate import BodyGate, has_body
 
 T = TypeVar("T")
@@ -64,13 +67,23 @@ class GuardedInput:
 
 
 # When the request being served by this thread was handed to the thread pool (monotonic s), if
-# its bytes were known to be there then (a kept-alive connection the poller saw readable).
+# its bytes were known to be there then (a kept-alive connection the poller saw readable); and
+# its place in the backlog of polls, if the event loop counted it as one (backlog.py).
 _handed_over = threading.local()
 
 
-def set_handed_over(at: float | None) -> None:
+def set_handed_over(at: float | None, ticket: Ticket | None = None) -> None:
     """Called by the worker's thread around each request it serves (worker.py, `handle`)."""
     _handed_over.at = at
+    _handed_over.ticket = ticket
+
+
+def _left_app(served: bool) -> None:
+    # The poll's turn goes to the next one before its answer is written: that waits for the
+    # client's network, not for the GIL.
+    ticket = getattr(_handed_over, "ticket", None)
+    if ticket is not None:
+        ticket.leave(served)
 
 
 def waited_for_thread() -> float:
@@ -92,19 +105,49 @@ def guard_input(
         if not gated(environ):
             return app(environ, start_response)
         if not admission.enter(waited_for_thread()):
+            _left_app(served=False)
             return overloaded(start_response)
         started = time.perf_counter()
         try:
             return app(environ, start_response)
         finally:
             admission.leave(time.perf_counter() - started)
+            _left_app(served=True)
 
     return wrapped
 
 
+def _whole_answer(connection: str, body: bytes) -> bytes:
+    head = (
+        f"HTTP/1.1 503 Service Unavailable\r\nConnection: {connection}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(_OVERLOADED)}\r\n"
+        f"Retry-After: {RETRY_AFTER_OVERLOADED_S}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+# (keep alive?, answer to a HEAD?) -> the whole answer; a HEAD's has no body (RFC 9110 9.3.2).
+_UNPARSED_ANSWERS = {
+    (keep, head_only): _whole_answer(
+        "keep-alive" if keep else "close", b"" if head_only else _OVERLOADED
+    )
+    for keep in (True, False)
+    for head_only in (True, False)
+}
+
+
+def overloaded_answer(keep_alive: bool, head_only: bool) -> bytes:
+    """The same 503, whole, for a request refused before it was parsed (worker.py)."""
+    return _UNPARSED_ANSWERS[keep_alive, head_only]
+
+
+def count_shed() -> None:
+    metrics.get().http_shed.inc()
+
+
 def overloaded(start_response: Callable[..., Any]) -> list[bytes]:
     """503 in the one error shape, before any of the request's work is done."""
-    metrics.get().http_shed.inc()
+    count_shed()
     start_response(
         "503 Service Unavailable",
         [
