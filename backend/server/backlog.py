@@ -11,11 +11,12 @@ and keeps count of those it has handed over and that have not left the app yet:
   slow one: the polls ahead of it x the time the process takes per poll, measured as polls leave
   the app (the time between two of them while some are waiting, so what the process does
   besides, its other requests, GIL handovers and all, is in it).
-- A poll handed over takes one of a few turns before its thread parses it, and gives it back as
-  it leaves the app (before its answer is written, which waits for the network). The others wait
-  on a lock, which costs the GIL nothing, and in order: few threads run a poll's Python at once,
-  and a poll's wait is about what the estimate said. One that still waits past the bound for a
-  turn is refused unparsed by its thread.
+- A poll handed over takes one of a few turns before its thread parses it and keeps it until its
+  answer is written and logged, unless writing it may wait for the client's network (a file, a
+  large body, a client that has not read earlier answers): then the turn goes on as the poll
+  leaves the app. The others wait on a lock, which costs the GIL nothing, and in order: few
+  threads run a poll's Python at once, and a poll's wait is about what the estimate said. One
+  that still waits past the bound for a turn is refused unparsed by its thread.
 
 The admission stays behind it, for what the loop could not tell apart (a new connection's first
 request that had not arrived when it was accepted, a head split over several packets).
@@ -105,12 +106,13 @@ class Backlog:
 class Ticket:
     """One handed-over poll's place in the backlog; used by the thread that serves it."""
 
-    __slots__ = ("_backlog", "_handed_over_at", "_left", "_turn")
+    __slots__ = ("_backlog", "_handed_over_at", "_left", "_served", "_turn")
 
     def __init__(self, backlog: Backlog, handed_over_at: float) -> None:
         self._backlog = backlog
         self._handed_over_at = handed_over_at
         self._turn = False
+        self._served = False
         self._left = False
 
     def take_turn(self) -> bool:
@@ -120,8 +122,15 @@ class Ticket:
         self._turn = backlog._take_turn(deadline - time.monotonic())
         return self._turn
 
-    def leave(self, served: bool) -> None:
-        """Out of the app (served or refused) or given up; only the first call counts."""
+    def answered(self, served: bool, answer_may_wait: bool) -> None:
+        """The app has answered (`served`) or refused the poll; if writing that answer may wait
+        for the client's network, the poll leaves now, else once it is written (`leave`)."""
+        self._served = served
+        if answer_may_wait:
+            self.leave()
+
+    def leave(self) -> None:
+        """Done with (or given up); only the first call counts."""
         if not self._left:
             self._left = True
-            self._backlog._leave(served, self._turn)
+            self._backlog._leave(self._served, self._turn)

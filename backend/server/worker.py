@@ -220,7 +220,7 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
         ticket, poll = conn.ticket, conn.poll
         if ticket is not None and poll is not None and not ticket.take_turn():
             # Past the bound before a turn came: refused unparsed, as the loop does.
-            ticket.leave(served=False)
+            ticket.leave()
             return self._refuse_unparsed(conn, poll)
         set_handed_over(conn.handed_over_at, ticket)
         try:
@@ -228,7 +228,7 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
         finally:
             set_handed_over(None)
             if ticket is not None:
-                ticket.leave(served=False)  # nothing if it left the app (guard.py)
+                ticket.leave()  # its answer written and logged (or it never reached the app)
 
     def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: Exception) -> None:
         # gunicorn's own refusals (and an error that escaped the app) in our JSON shape, where

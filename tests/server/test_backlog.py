@@ -15,12 +15,12 @@ def test_a_poll_is_refused_only_when_its_wait_in_time_would_pass_the_bound() -> 
     tickets.append(backlog.hand_over())
     assert backlog.behind()  # six: 60 ms
     for ticket in tickets:
-        ticket.leave(served=False)
+        ticket.leave()
     # However slow a poll is, with a turn free there is no queue: a lone poll is served.
     backlog.per_poll_s = 10.0
     lone = backlog.hand_over()
     assert not backlog.behind()
-    lone.leave(served=False)
+    lone.leave()
 
 
 def test_the_time_per_poll_is_measured_as_served_polls_leave() -> None:
@@ -29,11 +29,13 @@ def test_the_time_per_poll_is_measured_as_served_polls_leave() -> None:
     for _ in range(200):
         ticket = backlog.hand_over()
         assert ticket.take_turn()
-        ticket.leave(served=True)
+        ticket.answered(served=True, answer_may_wait=False)
+        ticket.leave()
     assert backlog.per_poll_s < before  # microseconds each here, not the 2 ms first guess
     backlog.per_poll_s = before
     refused = backlog.hand_over()
-    refused.leave(served=False)  # a refusal says nothing of what a poll costs
+    refused.answered(served=False, answer_may_wait=False)
+    refused.leave()  # a refusal says nothing of what a poll costs
     assert backlog.per_poll_s == before
     assert backlog.waiting == 0
 
@@ -44,16 +46,30 @@ def test_a_poll_waits_for_a_turn_only_until_the_bound() -> None:
     assert first.take_turn()
     late = backlog.hand_over()
     assert not late.take_turn()  # the only turn stayed taken past 50 ms: refuse it
-    late.leave(served=False)
+    late.leave()
     # A turn given back goes to the poll waiting for it.
     waiting = backlog.hand_over()
     backlog.max_wait_s = 30.0
     got: list[bool] = []
     waiter = threading.Thread(target=lambda: got.append(waiting.take_turn()))
     waiter.start()
-    first.leave(served=True)
-    first.leave(served=True)  # only the first call counts
+    first.answered(served=True, answer_may_wait=True)  # a file: the turn goes on at once
+    first.leave()  # only the first leave counts
     waiter.join(10)
     assert got == [True]
-    waiting.leave(served=True)
+    waiting.leave()
     assert backlog.waiting == 0
+
+
+def test_a_turn_is_kept_until_an_answer_that_cannot_wait_is_written() -> None:
+    backlog = Backlog(max_wait_s=0.01, turns=1)
+    poll = backlog.hand_over()
+    assert poll.take_turn()
+    poll.answered(served=True, answer_may_wait=False)  # a small answer, an empty socket buffer
+    next_one = backlog.hand_over()
+    assert not next_one.take_turn()  # still the first poll's, while its answer is written
+    next_one.leave()
+    poll.leave()
+    last = backlog.hand_over()
+    assert last.take_turn()
+    last.leave()

@@ -19,7 +19,7 @@ import pytest
 from gunicorn import arbiter
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
-from gunicorn.http import errors
+from gunicorn.http import errors, wsgi
 from gunicorn.http.parser import Parser, RequestParser
 from gunicorn.workers import base, gthread
 
@@ -54,11 +54,12 @@ SIGNATURES: dict[str, str] = {
     "TConn.init": "(self)",
     "TConn.close": "(self, graceful=False)",
 }
-OWNERS: dict[str, type] = {
+OWNERS: dict[str, Any] = {
     "ThreadWorker": gthread.ThreadWorker,
     "Worker": base.Worker,
     "TConn": gthread.TConn,
     "Parser": Parser,
+    "wsgi": wsgi,
 }
 
 # Attributes read or written on gunicorn's objects.
@@ -105,6 +106,9 @@ CALL_SITES: tuple[tuple[str, str], ...] = (
     ("ThreadWorker.enqueue_req", r"self\.finish_request, conn, fut"),
     ("ThreadWorker.finish_request", r"fs\.result\(\)"),
     ("ThreadWorker.finish_request", r"conn\.parser\.unreader\.buf\.getvalue\(\)"),
+    # guard.py: whether a poll's answer may wait for the network (the socket it is written to).
+    ("wsgi.default_environ", r'"gunicorn\.socket": sock'),
+    ("ThreadWorker.handle_request", r"wsgi\.create\(req, conn\.sock,"),
     ("Worker.load_wsgi", r"self\.wsgi = "),
 )
 
