@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +42,52 @@ MAX_SAMPLE_RATIO = 4.0
 LOG_EVERY_S = 1.0
 
 
+class Turns:
+    """A semaphore that serves its waiters in order.
+
+    threading.Semaphore lets a thread that arrives as a turn is given back take it ahead of those
+    already waiting (the one woken still has to get the GIL): under load a few polls then waited
+    for a turn far longer than the others, past the bound, while the backlog's estimate was
+    right on average. Here a turn given back goes straight to the first waiter.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._free = count
+        self._lock = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._lock:
+            if self._free > 0 and not self._waiters:
+                self._free -= 1
+                return True
+            waiter = threading.Lock()
+            waiter.acquire()
+            self._waiters.append(waiter)
+        if waiter.acquire(timeout=max(0.0, timeout)):
+            return True  # handed over by release()
+        with self._lock:
+            try:
+                self._waiters.remove(waiter)
+                return False
+            except ValueError:
+                return True  # handed over just as the wait ran out: it is ours
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._free += 1
+
+
 class Backlog:
     """Shared by the event loop (hand_over, behind) and the request threads (Ticket)."""
 
     def __init__(self, max_wait_s: float, turns: int) -> None:
         self.max_wait_s = max_wait_s
         self.turns = turns
-        self._turns = threading.BoundedSemaphore(turns)
+        self._turns = Turns(turns)
         self._lock = threading.Lock()
         self.waiting = 0  # handed over, not yet out of the app
         self.per_poll_s = INITIAL_PER_POLL_S
@@ -88,7 +128,7 @@ class Backlog:
         )
 
     def _take_turn(self, timeout: float) -> bool:
-        return self._turns.acquire(timeout=max(0.0, timeout))
+        return self._turns.acquire(timeout)
 
     def _leave(self, served: bool, had_turn: bool) -> None:
         if had_turn:

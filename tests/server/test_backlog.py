@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from backend.server.backlog import Backlog
+from backend.server.backlog import Backlog, Turns
+from tests.helpers import wait_for
 
 
 def test_a_poll_is_refused_only_when_its_wait_in_time_would_pass_the_bound() -> None:
@@ -73,3 +74,29 @@ def test_a_turn_is_kept_until_an_answer_that_cannot_wait_is_written() -> None:
     last = backlog.hand_over()
     assert last.take_turn()
     last.leave()
+
+
+def test_a_turn_given_back_goes_to_the_poll_that_waited_longest() -> None:
+    turns = Turns(1)
+    assert turns.acquire(0)
+    order: list[int] = []
+    done = threading.Event()
+
+    def wait(n: int) -> None:
+        if turns.acquire(30):
+            order.append(n)
+            done.wait(30)
+            turns.release()
+
+    threads = [threading.Thread(target=wait, args=(n,)) for n in (1, 2)]
+    for n, thread in enumerate(threads, 1):
+        thread.start()
+        wait_for(lambda n=n: len(turns._waiters) == n, what=f"poll {n} to wait for a turn")
+    turns.release()
+    wait_for(lambda: order == [1], what="the first waiter to get the turn")
+    # A newcomer does not pass the poll still waiting.
+    assert not turns.acquire(0)
+    done.set()
+    for thread in threads:
+        thread.join(10)
+    assert order == [1, 2]
