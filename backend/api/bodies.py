@@ -37,6 +37,8 @@ def _too_large() -> FileTooLarge:
 
 
 def _read_small_body() -> None:
+    if not request.content_length and "HTTP_TRANSFER_ENCODING" not in request.environ:
+        return  # no body (every status poll): nothing to read
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or getattr(view, "streams_body", False):
         return  # no route (404/405), or a view that enforces the upload limit as it streams

@@ -11,6 +11,11 @@ waited longer than the bound for a thread to pick it up (short of CPU), it is re
 any of its work is done, in microseconds, and the client comes back after Retry-After. The
 bound is in time, not in a number of requests, so it holds on a fast machine and a slow one.
 
+This is the second line: past capacity the worker's event loop refuses most status polls before
+any thread parses them, and the polls it hands over take turns first (backlog.py). What it
+cannot tell apart from its first bytes (a new connection's first request that had not arrived
+when it was accepted, a head split over several packets) is refused here.
+
 Not gated: the health check (a probe must see a busy server as alive), requests with a body
 (they take turns in backend/server/gate.py, and an upload refused half-way would be sent again),
 and requests that wait for a change (`Prefer: wait`, event streams), which hold no CPU while they
@@ -94,7 +99,11 @@ class Admission:
 
 def gated(environ: dict[str, object]) -> bool:
     """Whether the request takes an admission slot (see the module's docstring)."""
-    path = str(environ.get("PATH_INFO", ""))
+    return gated_path(str(environ.get("PATH_INFO", "")), str(environ.get("HTTP_PREFER", "")))
+
+
+def gated_path(path: str, prefer: str) -> bool:
+    """The rule, also applied by the worker's event loop to a request it has not parsed."""
     if path == "/api/health" or path.endswith("/events"):
         return False
-    return "wait" not in str(environ.get("HTTP_PREFER", ""))
+    return "wait" not in prefer

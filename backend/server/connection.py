@@ -17,13 +17,19 @@ from typing import Any
 
 from gunicorn.workers import gthread
 
+from backend.server.backlog import Ticket
 from backend.server.linger import LingeringCloses, close_now
+from backend.server.peek import PollHead
 
 
 class Connection(gthread.TConn):  # type: ignore[misc]
     # When the event loop handed the connection to the thread pool with its request already
     # there (kept alive, seen readable), monotonic s; else None (admission.py counts the wait).
     handed_over_at: float | None = None
+    # The status poll the loop saw whole in the socket as it handed it over, and its place in
+    # the backlog (backlog.py); None for anything else.
+    poll: PollHead | None = None
+    ticket: Ticket | None = None
 
     def __init__(
         self,

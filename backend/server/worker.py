@@ -8,6 +8,8 @@
 - A body the app refused is not drained for seconds: the connection closes instead.
 - The app is wrapped (guard.py): a body stream whose errors are OSError, requests with a body
   take turns (gate.py), and past capacity a request is refused at once with 503 (admission.py).
+- Before that, past capacity the event loop refuses a status poll without handing it to a
+  thread, and the polls it hands over take turns before they are parsed (backlog.py, peek.py).
 - A worker accepts connections only while it holds no more than its peers (spread.py).
 
 Only overridable methods of gthread's worker and connection are overridden; the one private
@@ -18,6 +20,7 @@ gunicorn version and the signature of every member used here.
 from __future__ import annotations
 
 import contextlib
+import gc
 import select
 import socket
 import sys
@@ -32,9 +35,11 @@ from gunicorn.workers import gthread
 
 from backend.server import spread
 from backend.server.admission import Admission
+from backend.server.backlog import Backlog
 from backend.server.connection import Connection
-from backend.server.guard import guard_input, set_handed_over
+from backend.server.guard import count_shed, guard_input, overloaded_answer, set_handed_over
 from backend.server.linger import LingeringCloses
+from backend.server.peek import PollHead, peek_poll
 from backend.server.refusals import refusal_for
 from backend.services import Services
 
@@ -53,6 +58,7 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
     wsgi: Callable[..., Iterable[bytes]]
     services: Services
     lingering: LingeringCloses
+    backlog: Backlog
     idle_timeout_s: float = 30.0
     # Set by gunicorn.conf.py's pre_fork: this worker's row in the connection table.
     share_slot: int | None = None
@@ -102,6 +108,7 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
         # Before run() accepts the first connection: the app's own reading of the setting.
         self.idle_timeout_s = self.services.config.body_idle_timeout_s
         admission = Admission(self.services.config.queue_max_ms / 1000)
+        self.backlog = Backlog(admission.max_wait_s, admission.slots)
         self.wsgi = guard_input(self.wsgi, admission)
 
     def get_thread_pool(self) -> futures.ThreadPoolExecutor:
@@ -121,6 +128,12 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
 
     def run(self) -> None:
         self.lingering = LingeringCloses(self.poller)  # the poller exists from here on
+        # The app, its imports and the request threads are ~100,000 objects that live as long as
+        # the process; left to the collector, each full collection walked them all with the GIL
+        # held: 45-90 ms of CPU, a few times a minute under polling, every request of the process
+        # stopped meanwhile. Frozen, a full collection walks only what came after.
+        gc.collect()
+        gc.freeze()
         # Until this line a worker is absent from the connection table and its peers take
         # every connection: an operator (and a test) can tell when the spread begins.
         self.log.info("Accepting connections (worker slot %s)", self.share_slot)
@@ -158,15 +171,64 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
             conn = Connection.adopt(conn, self.lingering, self.idle_timeout_s)
         # A connection whose request is already there (kept alive, seen readable): from now on
         # its wait counts toward the admission's bound (admission.py).
-        conn.handed_over_at = time.monotonic() if conn.initialized or conn.data_ready else None
+        now = time.monotonic()
+        conn.handed_over_at = now if conn.initialized or conn.data_ready else None
+        conn.poll = self._waiting_poll(conn)
+        conn.ticket = None
+        if conn.poll is not None:
+            if self.backlog.behind():
+                # Refused here, in microseconds, with no thread and no parsing (backlog.py).
+                self.finish_request(conn, _done(self._refuse_unparsed(conn, conn.poll)))
+                return
+            conn.handed_over_at = now
+            conn.ticket = self.backlog.hand_over()
         super().enqueue_req(conn)
 
+    def _waiting_poll(self, conn: Connection) -> PollHead | None:
+        """The status poll waiting whole in the connection's socket, if that is what it holds."""
+        if self.cfg.is_ssl or conn.is_http2:
+            return None  # its bytes say nothing before they are decrypted or framed
+        if conn.parser is not None and conn.parser.unreader.buf.getvalue():
+            return None  # read ahead by the parser: the next request is not in the socket
+        return peek_poll(conn.sock)
+
+    def _refuse_unparsed(self, conn: Connection, poll: PollHead) -> bool:
+        """503 `overloaded` to the poll in the socket, which is taken out unparsed first (so
+        that a close sends no reset, and a kept connection's next request starts clean).
+        Whether the connection may serve another request."""
+        # Only a connection with a parser goes back to gthread's keep-alive; a new one closes.
+        keep = (
+            poll.keep_alive
+            and conn.parser is not None
+            and self.alive
+            and self.cfg.keepalive > 0
+            and len(self.keepalived_conns) < self.max_keepalived
+        )
+        answer = overloaded_answer(keep, poll.head_only)
+        try:
+            taken = conn.sock.recv(poll.length, socket.MSG_DONTWAIT)
+            # It fits an empty send buffer: a client that reads its answers never blocks this.
+            whole = len(taken) == poll.length
+            sent = conn.sock.send(answer, socket.MSG_DONTWAIT) if whole else 0
+        except OSError:
+            sent = 0
+        count_shed()
+        self.backlog.refused()
+        return keep and sent == len(answer)
+
     def handle(self, conn: Connection) -> Any:
-        set_handed_over(conn.handed_over_at)
+        ticket, poll = conn.ticket, conn.poll
+        if ticket is not None and poll is not None and not ticket.take_turn():
+            # Past the bound before a turn came: refused unparsed, as the loop does.
+            ticket.leave()
+            return self._refuse_unparsed(conn, poll)
+        set_handed_over(conn.handed_over_at, ticket)
         try:
             return super().handle(conn)
         finally:
             set_handed_over(None)
+            if ticket is not None:
+                ticket.leave()  # its answer written and logged (or it never reached the app)
 
     def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: Exception) -> None:
         # gunicorn's own refusals (and an error that escaped the app) in our JSON shape, where
@@ -191,3 +253,10 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
         if not keepalive:
             return False
         return bool(conn.parser.finish_body(deadline=time.monotonic() + DRAIN_S))
+
+
+def _done(result: bool) -> futures.Future[bool]:
+    """A finished future, as gthread's finish_request() takes a thread's answer."""
+    future: futures.Future[bool] = futures.Future()
+    future.set_result(result)
+    return future

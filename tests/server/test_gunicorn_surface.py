@@ -8,6 +8,7 @@ the new release, adjust backend/server/ if needed, then record the new version a
 from __future__ import annotations
 
 import inspect
+import io
 import re
 import socket
 from collections.abc import Callable
@@ -18,8 +19,8 @@ import pytest
 from gunicorn import arbiter
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
-from gunicorn.http import errors
-from gunicorn.http.parser import Parser
+from gunicorn.http import errors, wsgi
+from gunicorn.http.parser import Parser, RequestParser
 from gunicorn.workers import base, gthread
 
 from backend.config import PROJECT_ROOT
@@ -45,22 +46,45 @@ SIGNATURES: dict[str, str] = {
     "ThreadWorker._keepalive_after": "(self, conn, keepalive)",
     # ... and calls these.
     "ThreadWorker.accept": "(self, listener)",
+    # A poll refused by the event loop goes back to keep-alive (or closes) as a thread's would.
+    "ThreadWorker.finish_request": "(self, conn, fs)",
     "Parser.finish_body": "(self, deadline=None, max_bytes=None)",
     # connection.py: Connection overrides TConn's.
     "TConn.__init__": "(self, cfg, sock, client, server)",
     "TConn.init": "(self)",
     "TConn.close": "(self, graceful=False)",
 }
-OWNERS: dict[str, type] = {
+OWNERS: dict[str, Any] = {
     "ThreadWorker": gthread.ThreadWorker,
     "Worker": base.Worker,
     "TConn": gthread.TConn,
     "Parser": Parser,
+    "wsgi": wsgi,
 }
 
 # Attributes read or written on gunicorn's objects.
-WORKER_ATTRIBUTES = ("alive", "cfg", "log", "nr_conns", "poller", "sockets", "worker_connections")
-CONNECTION_ATTRIBUTES = ("cfg", "sock", "client", "server", "parser", "initialized", "data_ready")
+WORKER_ATTRIBUTES = (
+    "alive",
+    "cfg",
+    "log",
+    "nr_conns",
+    "poller",
+    "sockets",
+    "worker_connections",
+    "keepalived_conns",
+    "max_keepalived",
+)
+CONNECTION_ATTRIBUTES = (
+    "cfg",
+    "sock",
+    "client",
+    "server",
+    "parser",
+    "initialized",
+    "data_ready",
+    "is_http2",
+)
+CONFIG_ATTRIBUTES = ("is_ssl", "keepalive", "threads")
 
 # Where gunicorn calls what the worker overrides: the hook is only worth something if it is
 # still asked, at that moment.
@@ -76,6 +100,15 @@ CALL_SITES: tuple[tuple[str, str], ...] = (
     ("ThreadWorker.on_client_socket_readable", r"self\.enqueue_req\(conn\)"),
     ("ThreadWorker.on_pending_socket_readable", r"self\.enqueue_req\(conn\)"),
     ("ThreadWorker.finish_request", r"conn\.close\(graceful=True\)"),
+    # backlog.py: what handle() returns (a poll refused unparsed: keep-alive or not) and a
+    # parser's read-ahead are what the loop looks at when a request ends.
+    ("ThreadWorker.enqueue_req", r"self\.tpool\.submit\(self\.handle, conn\)"),
+    ("ThreadWorker.enqueue_req", r"self\.finish_request, conn, fut"),
+    ("ThreadWorker.finish_request", r"fs\.result\(\)"),
+    ("ThreadWorker.finish_request", r"conn\.parser\.unreader\.buf\.getvalue\(\)"),
+    # guard.py: whether a poll's answer may wait for the network (the socket it is written to).
+    ("wsgi.default_environ", r'"gunicorn\.socket": sock'),
+    ("ThreadWorker.handle_request", r"wsgi\.create\(req, conn\.sock,"),
     ("Worker.load_wsgi", r"self\.wsgi = "),
 )
 
@@ -126,6 +159,10 @@ def test_the_worker_and_connection_keep_their_attributes() -> None:
         conn = gthread.TConn(cfg, ours, ("", 0), ("", 0))
         missing = [name for name in CONNECTION_ATTRIBUTES if not hasattr(conn, name)]
         assert missing == [], missing
+        # The parser's read-ahead, where a kept-alive connection's next request may already be.
+        assert isinstance(RequestParser(cfg, ours, ("", 0)).unreader.buf, io.BytesIO)
+    missing = [name for name in CONFIG_ATTRIBUTES if not hasattr(cfg, name)]
+    assert missing == [], missing
 
 
 @pytest.mark.parametrize(("caller", "pattern"), CALL_SITES)
