@@ -85,10 +85,10 @@ def wait_for(what: str, check: Callable[[], bool], timeout: float) -> None:
     raise RuntimeError(f"timed out waiting for {what}")
 
 
-def start_analyses(server: Server, tokens: list[str], video: Path) -> list[Phone]:
-    """Upload the long video for two accounts (two jobs, no deduplication)."""
+def start_analyses(server: Server, tokens: list[str], video: Path, count: int = 2) -> list[Phone]:
+    """Upload the long video for `count` accounts (as many jobs, no deduplication)."""
     phones = []
-    for token in tokens[:2]:
+    for token in tokens[:count]:
         with video.open("rb") as body:
             answer = requests.post(
                 f"{server.base}/api/upload",
@@ -104,8 +104,10 @@ def start_analyses(server: Server, tokens: list[str], video: Path) -> list[Phone
         phones.append(Phone(token, answer.json()["job_id"]))
     ids = {p.job_id for p in phones}
     wait_for(
-        "both analyses to start",
-        lambda: sum(1 for i, s, _ in active_jobs(server) if i in ids and s == "processing") == 2,
+        "the analyses to start",
+        lambda: (
+            sum(1 for i, s, _ in active_jobs(server) if i in ids and s == "processing") == count
+        ),
         timeout=60,
     )
     return phones
