@@ -242,7 +242,7 @@ class SceneBoundaries:
         """Signal finds the model did not take: kept where it leans their way."""
         for g in [g for g in self._gradual if final or g.end + self.margin < ready]:
             self._gradual.remove(g)
-            stands = self._supported(g.start, g.end) or self._clear_long_dissolve(g)
+            stands = g.alone or self._supported(g.start, g.end) or self._clear_long_dissolve(g)
             if stands and not self._came_back(g.start, g.end):
                 self._add(Boundary(g.middle, g.kind, (g.start, g.end)))
         for c in [c for c in self._cuts if final or c + self.margin < ready]:

@@ -15,6 +15,7 @@ from .camera import ShiftTracker
 from .cues import BLACK_LEVEL, BLACK_SHARE, MOVED_LEVEL, MOVED_SHARE
 from .dips import FLAT
 from .gradual import GradualDetector, tiny
+from .push import PushDetector
 from .quality import laplacian_variance, reblur_ratio
 from .scenes import CutDetector
 from .shotmodel import HEIGHT as MODEL_HEIGHT
@@ -129,11 +130,12 @@ class FrameAnalyzer:
         self._model_input = ModelInput()
         self._model_taken = 0  # model frames handed to the boundaries
         self.camera = ShiftTracker()
+        self.pushes = PushDetector(fps_hint, self.boundaries.transition)
         # Frames wait this long before their scene is settled: a transition is final a window
         # after it ends, and one still being weighed may begin a window before that.
-        self._release_lag = (
-            self.gradual.horizon + self.gradual.lengths[-1] + 2 * (self.boundaries.margin + 1)
-        )
+        self._release_lag = max(
+            self.gradual.horizon + self.gradual.lengths[-1], self.pushes.horizon
+        ) + 2 * (self.boundaries.margin + 1)
         self._cut_frontier = 0
         self.thumbnails = thumbnails
         self.sample_aspect = sample_aspect
@@ -197,6 +199,7 @@ class FrameAnalyzer:
         self.camera.push(luma)
         width = luma.shape[1]
         shift = (self.camera.dx[-1] * width, self.camera.dy[-1] * width)
+        self.pushes.push(self.camera.dx[-1], self.camera.dy[-1], luma.shape[0] / width)
         decisions = self.detector.push(luma, shift)
         self.contrast.append(self.detector.last_std)
         picture = tiny(luma)
@@ -233,6 +236,7 @@ class FrameAnalyzer:
         self._apply(self.detector.finish())
         for found in self.gradual.finish():
             self.boundaries.transition(found)
+        self.pushes.finish()
         self._release(self.count, final=True)
         if self.thumbnails is not None:
             self.thumbnails.finish()

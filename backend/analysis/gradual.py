@@ -38,6 +38,7 @@ class Transition:
     end: int  # last frame with the old shot still mixed in
     kind: str  # dissolve, wipe or fade
     quality: float  # ends apart less unexplained: the clearest of overlapping finds is kept
+    alone: bool = False  # clear enough to stand without the model's support (a push)
 
 
 def tiny(luma: np.ndarray) -> np.ndarray:
