@@ -64,6 +64,10 @@ def test_flashes_and_one_frame_glitches_during_a_pan_are_not_changes(tmp_path: P
         ("wipe", 0.5, "wipe", 30, LANDSCAPE),
         ("wipe", 0.6, "wipe", 30, PORTRAIT),
         ("wipe", 1.0, "wipe", 60, PORTRAIT),
+        # A push (slide) is a wipe to the viewer: the model and the mixture test miss it.
+        ("push", 0.5, "wipe", 30, LANDSCAPE),
+        ("push", 0.8, "wipe", 30, PORTRAIT),
+        ("push", 1.2, "wipe", 60, LANDSCAPE),
     ],
 )
 def test_a_gradual_transition_is_one_change_with_its_kind_and_span(
