@@ -30,7 +30,7 @@ from bench.adverse import AdverseCounts, adverse_load
 from bench.bare_app import bare_route
 from bench.figures import Figure, percentile
 from bench.longvideo import make_long_video
-from bench.phones import LoadResult, Phone, poll
+from bench.phones import LoadResult, Phone, Sample, poll
 from bench.server import Server, bench_main, running_server
 
 PHONES = 400
@@ -327,17 +327,33 @@ def figures(
 
     # A burst (fifty uploads ending together, a network dropping a hundred connections) shows
     # as one bad second that the window's p99 can hide.
-    by_second: dict[int, list[float]] = defaultdict(list)
+    by_second: dict[int, list[Sample]] = defaultdict(list)
     for s in ok:
-        by_second[int(s.sent - first)].append(s.latency * 1000)
-    worst = max(by_second, key=lambda k: percentile(by_second[k], 99), default=0)
+        by_second[int(s.sent - first)].append(s)
+    worst = max(
+        by_second, key=lambda k: percentile([s.latency for s in by_second[k]], 99), default=0
+    )
+    # Whose the worst second's wait was: the load generator's own lateness, or the server's.
+    worst_samples = by_second.get(worst, [])
     rows = [
         fig(f"{name}: p50", percentile(latency, 50), "ms"),
         fig(f"{name}: p99", percentile(latency, 99), "ms", window.goal_ms),
         fig(f"{name}: max", max(latency, default=float("nan")), "ms"),
         fig(
             f"p99 of the worst second (second {worst + 1} of {seconds:g})",
-            percentile(by_second.get(worst, []), 99),
+            percentile([s.latency * 1000 for s in worst_samples], 99),
+            "ms",
+        ),
+        fig(
+            "  in that second: inside the server p99",
+            percentile(
+                [server[s.request_id][1] for s in worst_samples if s.request_id in server], 99
+            ),
+            "ms",
+        ),
+        fig(
+            "  in that second: the load generator's send lag p99",
+            percentile([s.lag * 1000 for s in worst_samples], 99),
             "ms",
         ),
         fig("inside the server (access log D): p50", percentile(inside, 50), "ms"),
