@@ -17,7 +17,7 @@ import numpy as np
 
 from .gradual import Transition
 
-# Frames a second the picture must cross: under this, a push would last over 2 s.
+# The least speed, in pictures (widths or heights) a second: slower, a push lasts over 2 s.
 MIN_SPEED = 0.45
 MAX_S = 2.0
 MIN_S = 0.2

@@ -59,10 +59,10 @@ def test_a_slide_carrying_the_old_shots_pan_is_a_push() -> None:
         ("longer than a push", slide(3.0, 1.0)),
         # A pan easing in over half a second before covering the same distance.
         ("eased in", [k / 15 * (1.0 / 30) for k in range(1, 15)] + slide(0.55, 0.77)),
-        # A whip pan: its speed a wave, one way by 1.2 widths in ~0.6 s, then back.
+        # A whip pan: its speed a wave, one way by 1.1 widths in 0.6 s, then back.
         (
             "whip",
-            [0.03 * math.pi * math.sin(math.pi * k / 18) / 1.0 for k in range(18)]
+            [0.03 * math.pi * math.sin(math.pi * k / 18) for k in range(18)]
             + [-0.03 * math.pi * math.sin(math.pi * k / 18) for k in range(18)],
         ),
         # A shaking hand: back and forth by a few per cent every frame.
