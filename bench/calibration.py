@@ -33,6 +33,7 @@ from bench.longvideo import make_long_video
 from bench.phones import Phone, Sample, _read_response, _request, poll
 from bench.polling import (
     ACCESS_FORMAT,
+    MAX_WORKER_SHARE,
     active_jobs,
     create_jobs,
     server_times,
@@ -47,7 +48,6 @@ CLOSED_LOOP_CLIENTS = 8
 GOAL_P99_MS = 50.0
 OVERLOAD_GOAL_P99_MS = 250.0
 HEALTH_WITHIN_S = 1.0
-MAX_WORKER_SHARE = 60.0
 FIRST_RATE = 10.0
 POLL_INTERVAL_S = 2.0
 RATE_STEP = 1.25
