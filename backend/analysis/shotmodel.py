@@ -5,8 +5,9 @@ tools/transnetv2/convert.py) reads 48x27 RGB frames in windows and gives, for al
 either end, the probability that a frame is the centre of a transition (`single`) and that it
 is part of one (`many`). TransNetV2's own pipeline uses windows of 100 (50 predicted), the
 float model here too; the service's model reads 200 and predicts 150, the same 25 frames of
-context either side, so each frame passes through the network 1.33 times instead of twice. Windows are run on a thread of their own: ONNX Runtime releases the
-GIL, so the model uses one core while decoding and the signal measures use the other.
+context either side, so each frame passes through the network 1.33 times instead of twice.
+Windows are run on a thread of their own: ONNX Runtime releases the GIL, so the model uses one
+core while decoding and the signal measures use the other.
 
 The service runs an 8-bit model (tools/transnetv2/quantize.py, calibrated on the dev set): its
 convolution blocks in 8 bits from end to end, laid out as a batch of pictures; ~5x cheaper than
@@ -32,7 +33,7 @@ FLOAT_MODEL = _MODELS / "transnetv2.onnx"
 QUANTIZED_MODEL = _MODELS / "transnetv2-int8.onnx"
 _SHA256 = {
     FLOAT_MODEL: "4b44ab664bb6efaf5209d21419207faf39c49c8bd02292b1b699d08aefca0e4d",
-    QUANTIZED_MODEL: "eeb8bb71a19abcf52c72986c51e0d98f4604d2f79eefbe0300c39588081ea249",
+    QUANTIZED_MODEL: "e8a3ed819830cae80617553b3c46bf7febf1a551ad98ddcc6945f2266a9e11f2",
 }
 WIDTH, HEIGHT = 48, 27
 CONTEXT = 25  # frames of context before the frames a window predicts (and 25 after)

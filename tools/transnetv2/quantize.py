@@ -17,7 +17,7 @@ MinMax calibration over the same windows in the same order is deterministic: the
 each time (the sha256 is printed; backend/analysis/shotmodel.py checks it on load).
 
 Runs in a throwaway virtualenv with `onnx` (tools/transnetv2/README.md):
-    /tmp/qvenv/bin/python tools/transnetv2/quantize.py FLOAT.onnx backend/analysis/model/transnetv2-int8.onnx
+    python tools/transnetv2/quantize.py FLOAT.onnx backend/analysis/model/transnetv2-int8.onnx
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def windows(path: Path, window: int) -> Iterator[np.ndarray]:
     scale = ModelInput()
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        step = sampling_step(float(stream.average_rate or 30))
-        frames = [scale(f) for i, f in enumerate(container.decode(stream)) if i % step == 0]
+        every = sampling_step(float(stream.average_rate or 30))
+        frames = [scale(f) for i, f in enumerate(container.decode(stream)) if i % every == 0]
     if not frames:
         return
     count = -(-len(frames) // step)  # windows, each predicting `step` frames

@@ -38,7 +38,8 @@ def windowed(model: TransNetV2, video: np.ndarray, window: int) -> tuple[np.ndar
     step = window - 2 * CONTEXT
     count = -(-len(video) // step)
     padded = np.concatenate([video[:1].repeat(CONTEXT, 0), video])
-    padded = np.concatenate([padded, video[-1:].repeat(step * count + 2 * CONTEXT - len(padded), 0)])
+    tail = step * count + 2 * CONTEXT - len(padded)
+    padded = np.concatenate([padded, video[-1:].repeat(tail, 0)])
     single, many = [], []
     for start in range(0, step * count, step):
         one, extra = model(torch.from_numpy(padded[start : start + window][np.newaxis]))
