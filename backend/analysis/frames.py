@@ -18,9 +18,9 @@ from .gradual import GradualDetector, tiny
 from .push import PushDetector
 from .quality import laplacian_variance, reblur_ratio
 from .scenes import CutDetector
+from .shotmodel import CONTEXT, ShotModel, sampling_step
 from .shotmodel import HEIGHT as MODEL_HEIGHT
 from .shotmodel import WIDTH as MODEL_WIDTH
-from .shotmodel import ShotModel, sampling_step
 from .thumbnails import MAX_SIDE, Candidate, ThumbnailPicker, frame_score
 
 # Cuts, motion and exposure need only a small picture of every frame; sharpness needs detail,
@@ -120,13 +120,18 @@ class FrameAnalyzer:
         """`wait()` is called every 0.1 s while the shot model holds the analysis up."""
         self.detector = CutDetector(fps_hint)
         self.gradual = GradualDetector(fps_hint)
-        # Small pictures of recent frames, for the boundaries to see what came back after a
-        # model change: kept as long as the model's decisions lag the decoder, and a bit more.
-        self._pictures: dict[int, np.ndarray] = {}
-        self._picture_memory = max(300, round(8 * (fps_hint if 1 <= fps_hint <= 240 else 30)))
-        self.boundaries = SceneBoundaries(fps_hint, self._pictures.get, self.detector.score)
         self.model = ShotModel(wait)
         self._model_step = sampling_step(fps_hint)
+        # Small pictures of recent frames, for the boundaries to see what came back after a
+        # model change: kept as long as the model's decisions can lag the decoder (windows
+        # queued for it and the one filling), and a bit more.
+        self._pictures: dict[int, np.ndarray] = {}
+        self._picture_memory = max(
+            300,
+            round(8 * (fps_hint if 1 <= fps_hint <= 240 else 30)),
+            (self.model.lag + CONTEXT) * self._model_step,
+        )
+        self.boundaries = SceneBoundaries(fps_hint, self._pictures.get, self.detector.score)
         self._model_input = ModelInput()
         self._model_taken = 0  # model frames handed to the boundaries
         self.camera = ShiftTracker()

@@ -129,6 +129,12 @@ class ShotModel:
     def count(self) -> int:
         return self._count
 
+    @property
+    def lag(self) -> int:
+        """The most model frames pushed whose probabilities are not out yet: the windows
+        queued and the one filling, less its context."""
+        return (_AHEAD + 1) * self._step + self._window - CONTEXT
+
     def push(self, frame: np.ndarray) -> None:
         """Add the next model frame (27 x 48 x 3 uint8)."""
         if self._count == 0:
