@@ -15,6 +15,8 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from tools.transnetv2.graphs import replace_nodes
+
 
 def fold_batch_norms(model: onnx.ModelProto) -> onnx.ModelProto:
     graph = model.graph
@@ -67,12 +69,6 @@ def fold_batch_norms(model: onnx.ModelProto) -> onnx.ModelProto:
     for node in kept:
         ordered.append(node)
         ordered.extend(after[o] for o in node.output if o in after)
-    del graph.node[:]
-    graph.node.extend(ordered)
-    used = {i for n in graph.node for i in n.input}
-    kept_weights = [w for w in graph.initializer if w.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept_weights)
-    del graph.value_info[:]
+    replace_nodes(graph, ordered)
     onnx.checker.check_model(model)
     return model

@@ -27,6 +27,8 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from tools.transnetv2.graphs import attributes, replace_nodes
+
 
 def _shapes(model: onnx.ModelProto, names: list[str]) -> dict[str, list[int]]:
     """The shapes of these tensors, from one run: ONNX's shape inference stops at the
@@ -49,18 +51,12 @@ def _shapes(model: onnx.ModelProto, names: list[str]) -> dict[str, list[int]]:
 
 # The convolution blocks: every tensor inside them is [1, C, T, H, W] in the model.
 _BLOCKS = "/model/SDDCNN."
-
-
 _ELEMENTWISE = ("QLinearAdd", "Add", "Relu", "DequantizeLinear", "QuantizeLinear")
 
 
 def _in_blocks(node: onnx.NodeProto) -> bool:
     # The exporter files a few shared constants under the blocks' names.
     return node.name.startswith(_BLOCKS) and node.op_type != "Constant"
-
-
-def _attributes(node: onnx.NodeProto) -> dict[str, object]:
-    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
 def planar(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -92,47 +88,31 @@ class _Planar:
                     if name in self.produced:
                         node.input[k] = self._restore(name)
                 self.nodes.append(node)
-        graph = self.graph
-        del graph.node[:]
-        graph.node.extend(self.nodes)
-        used = {i for n in graph.node for i in n.input}
-        kept = [w for w in graph.initializer if w.name in used]
-        del graph.initializer[:]
-        graph.initializer.extend(kept)
-        del graph.value_info[:]
+        replace_nodes(self.graph, self.nodes)
 
     def _block_node(self, node: onnx.NodeProto) -> None:
         for k, name in enumerate(node.input):
             if name in self.shapes and name not in self.produced:
                 node.input[k] = self._to_batch(name)
-        attributes = _attributes(node)
+        found = attributes(node)
         if node.op_type == "QLinearConv":
-            self._conv(node, attributes)
-            return
-        if node.op_type == "QLinearAveragePool":
-            self._pool(node, attributes)
-            return
-        elif node.op_type in ("Concat", "QLinearConcat"):
-            if attributes.get("axis") != 1:
-                raise ValueError(f"{node.name}: joins along an axis other than the channels")
-        elif node.op_type not in (
-            "QLinearAdd",
-            "Add",
-            "Relu",
-            "DequantizeLinear",
-            "QuantizeLinear",
-        ):
+            self._conv(node, found)
+        elif node.op_type == "QLinearAveragePool":
+            self._pool(node, found)
+        elif node.op_type in ("Concat", "QLinearConcat") and found.get("axis") == 1:
+            self.nodes.append(node)  # the channels are axis 1 in both layouts
+        elif node.op_type in _ELEMENTWISE:
+            self.nodes.append(node)
+        else:
             raise ValueError(f"{node.name}: {node.op_type} is not one planar() knows")
-        # Channels are axis 1 in both layouts, and the rest is elementwise.
-        self.nodes.append(node)
 
-    def _conv(self, node: onnx.NodeProto, attributes: dict[str, object]) -> None:
+    def _conv(self, node: onnx.NodeProto, found: dict[str, object]) -> None:
         source, out = node.input[0], node.output[0]
         _, filters, frames, height, width = self.shapes[out]
         weight = numpy_helper.to_array(self.weights[node.input[3]])
         channels = weight.shape[1]
-        kernel = attributes["kernel_shape"]
-        dilation = list(attributes.get("dilations", [1, 1, 1]))  # type: ignore[call-overload]
+        kernel = found["kernel_shape"]
+        dilation = list(found.get("dilations", [1, 1, 1]))  # type: ignore[call-overload]
         inputs = list(node.input)
         inputs[3] = f"{node.input[3]}/2d"
         if kernel == [1, 3, 3] and dilation == [1, 1, 1]:
@@ -164,13 +144,13 @@ class _Planar:
         )
         self._via_channels_last(f"{out}/flat", (frames, height, width, filters), out)
 
-    def _pool(self, node: onnx.NodeProto, attributes: dict[str, object]) -> None:
+    def _pool(self, node: onnx.NodeProto, found: dict[str, object]) -> None:
         """A 2x2 average as a depthwise 2x2 convolution of ones scaled by a quarter: the same
         arithmetic, and ONNX Runtime's depthwise kernel is several times faster than its
         8-bit pooling on these tensors."""
-        if attributes.get("kernel_shape") != [1, 2, 2] or attributes.get("strides") != [1, 2, 2]:
+        if found.get("kernel_shape") != [1, 2, 2] or found.get("strides") != [1, 2, 2]:
             raise ValueError(f"{node.name}: a pooling TransNetV2 does not have")
-        if any(attributes.get("pads", [0]) or [0]) or attributes.get("ceil_mode", 0):
+        if any(found.get("pads", [0]) or [0]) or found.get("ceil_mode", 0):
             raise ValueError(f"{node.name}: a padded pooling TransNetV2 does not have")
         channels = self.shapes[node.output[0]][1]
         x, x_scale, x_zero, y_scale, y_zero = node.input

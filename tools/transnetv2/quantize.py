@@ -44,6 +44,7 @@ from bench.corpus import clips  # noqa: E402
 from tests.analysis.footage import write  # noqa: E402
 from tests.analysis.real import real_clip  # noqa: E402
 from tools.transnetv2.fold import fold_batch_norms  # noqa: E402
+from tools.transnetv2.graphs import replace_nodes  # noqa: E402
 from tools.transnetv2.planar import planar, same_outputs  # noqa: E402
 
 # Every Nth window of each clip: enough spread (cuts, fades, motion, dark and bright scenes)
@@ -90,8 +91,9 @@ def _one_range_concats(model: onnx.ModelProto) -> onnx.ModelProto:
             readers[name] = readers.get(name, 0) + 1
     nodes = []
     for node in model.graph.node:
-        scale, zero_point, *triples = node.input if node.op_type == "QLinearConcat" else ("", "")
-        branches = triples[0::3]
+        # QLinearConcat's inputs: its own scale and zero point, then (tensor, scale, zero point)
+        # for each input.
+        branches = list(node.input[2::3]) if node.op_type == "QLinearConcat" else []
         if not branches or any(
             b not in producer or producer[b].op_type != "QLinearConv" or readers[b] != 1
             for b in branches
@@ -99,15 +101,10 @@ def _one_range_concats(model: onnx.ModelProto) -> onnx.ModelProto:
             nodes.append(node)  # not a block's end (the frame-similarity branch's, say)
             continue
         for branch in branches:
-            producer[branch].input[6], producer[branch].input[7] = scale, zero_point
+            producer[branch].input[6], producer[branch].input[7] = node.input[0], node.input[1]
         axis = next(a.i for a in node.attribute if a.name == "axis")
         nodes.append(onnx.helper.make_node("Concat", branches, list(node.output), axis=axis))
-    del model.graph.node[:]
-    model.graph.node.extend(nodes)
-    used = {name for node in nodes for name in node.input}
-    kept = [w for w in model.graph.initializer if w.name in used]
-    del model.graph.initializer[:]
-    model.graph.initializer.extend(kept)
+    replace_nodes(model.graph, nodes)
     onnx.checker.check_model(model)
     return model
 
