@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from backend.analysis.audio import FLOOR_DBFS, dbfs
+from backend.analysis.camera import _median
 from backend.analysis.motion import highlights, per_second
 from backend.analysis.quality import laplacian_variance, reblur_ratio
 from backend.analysis.scenes import CutDetector
@@ -173,3 +174,16 @@ def test_a_dip_to_black_during_a_pan_is_not_a_cut_but_between_pans_is() -> None:
     cuts = detect(across)
     assert len(cuts) == 1
     assert abs(cuts[0] - 28) <= 2
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 9216, 9215])
+def test_the_camera_trackers_median_is_numpys(size: int) -> None:
+    # camera._median picks the middle values itself (NumPy's np.median is slow at it); the
+    # shake and the still-camera checks must not move by a bit.
+    rng = np.random.default_rng(size)
+    for values in (
+        rng.normal(scale=30, size=size).astype(np.float32),
+        np.round(rng.normal(scale=3, size=size)).astype(np.float32),  # ties in the middle
+        np.abs(rng.normal(size=(size, 1))),  # float64, 2-D
+    ):
+        assert _median(values) == float(np.median(values))
