@@ -38,11 +38,12 @@ sys.path.insert(0, str(ROOT))
 import onnx  # noqa: E402
 
 from backend.analysis.frames import ModelInput  # noqa: E402
-from backend.analysis.shotmodel import CONTEXT, sampling_step  # noqa: E402
+from backend.analysis.shotmodel import sampling_step  # noqa: E402
 from bench.accuracy import REAL  # noqa: E402
 from bench.corpus import clips  # noqa: E402
 from tests.analysis.footage import write  # noqa: E402
 from tests.analysis.real import real_clip  # noqa: E402
+from tools.transnetv2 import layout  # noqa: E402
 from tools.transnetv2.fold import fold_batch_norms  # noqa: E402
 from tools.transnetv2.graphs import replace_nodes  # noqa: E402
 from tools.transnetv2.planar import planar, same_outputs  # noqa: E402
@@ -54,19 +55,13 @@ EVERY = 2
 
 def windows(path: Path, window: int) -> Iterator[np.ndarray]:
     """The model's windows of one clip, laid out as ShotModel lays them."""
-    step = window - 2 * CONTEXT
     scale = ModelInput()
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         every = sampling_step(float(stream.average_rate or 30))
         frames = [scale(f) for i, f in enumerate(container.decode(stream)) if i % every == 0]
-    if not frames:
-        return
-    count = -(-len(frames) // step)  # windows, each predicting `step` frames
-    padded = [frames[0]] * CONTEXT + frames
-    padded += [frames[-1]] * (step * count + window - step - len(padded))
-    for start in range(0, step * count, step):
-        yield np.stack(padded[start : start + window])[np.newaxis]
+    for frames_in_window in layout.windows(frames, window):
+        yield frames_in_window[np.newaxis]
 
 
 def dev_windows(work: Path, window: int) -> list[np.ndarray]:

