@@ -11,6 +11,7 @@
 - Before that, past capacity the event loop refuses a status poll without handing it to a
   thread, and the polls it hands over take turns before they are parsed (backlog.py, peek.py).
 - A worker accepts connections only while it holds no more than its peers (spread.py).
+- Its request threads all start up front; the one idle last serves next (threads.py).
 
 Only overridable methods of gthread's worker and connection are overridden; the one private
 method (`_keepalive_after`) is marked below. tests/server/test_gunicorn_surface.py pins the
@@ -41,12 +42,12 @@ from backend.server.guard import count_shed, guard_input, overloaded_answer, set
 from backend.server.linger import LingeringCloses
 from backend.server.peek import PollHead, peek_poll
 from backend.server.refusals import refusal_for
+from backend.server.threads import WarmThreadPool
 from backend.services import Services
 
 # How long an unread rest of a request body may take to arrive before the connection closes.
 DRAIN_S = 0.25
 SWITCH_INTERVAL_S = 0.001
-PRESTART_TIMEOUT_S = 30.0
 # While a worker holds more connections than its peers its listener is off, and it looks again
 # this often (instead of gthread's 1 s) so that it takes its turn as soon as the peers catch up.
 PAUSED_POLL_S = 0.01
@@ -111,20 +112,9 @@ class ClipscopeWorker(gthread.ThreadWorker):  # type: ignore[misc]
         self.backlog = Backlog(admission.max_wait_s, admission.slots)
         self.wsgi = guard_input(self.wsgi, admission)
 
-    def get_thread_pool(self) -> futures.ThreadPoolExecutor:
-        # Every request thread starts now. A thread started on demand is started by the event
-        # loop's thread, which waits for it to run: a burst of new connections (a hundred phones
-        # back in coverage) then held up every poll of the process while the pool grew.
-        pool = super().get_thread_pool()
-        started = threading.Barrier(self.cfg.threads + 1)
-        try:
-            for _ in range(self.cfg.threads):
-                pool.submit(started.wait, PRESTART_TIMEOUT_S)  # none idle: each starts one
-        except RuntimeError:  # the system gives no more threads: serve with those we have
-            started.abort()
-        with contextlib.suppress(threading.BrokenBarrierError):
-            started.wait(PRESTART_TIMEOUT_S)
-        return cast(futures.ThreadPoolExecutor, pool)
+    def get_thread_pool(self) -> futures.Executor:
+        # Every request thread starts now, and the one idle last serves next (threads.py).
+        return WarmThreadPool(self.cfg.threads)
 
     def run(self) -> None:
         self.lingering = LingeringCloses(self.poller)  # the poller exists from here on
