@@ -4,11 +4,10 @@ gthread's pool is a `ThreadPoolExecutor`, which starts a thread when no idle one
 the event loop's thread, which then waits for it to run: a burst of new connections (a hundred
 phones back in coverage) held up every poll of the process while the pool grew. Starting all of
 them up front fixed that, but the executor's idle threads wait in one queue and are woken in
-turn, so with 256 of them each poll ran on a thread idle for the longest: its stack and state
-long out of the CPU's caches, and the workers' memory grew as each touched its stack. That cost
-~0.1 ms of CPU a poll on our 2-core machine, a tenth of a poll's whole cost (docs/performance.md,
-"The request threads"). Here the thread that finished last takes the next request: below
-capacity the same few warm threads serve, and the rest wait for a burst.
+turn, so with 256 of them each poll ran on the thread idle the longest, its stack and state long
+out of the CPU's caches: about a tenth of a poll's CPU on our 2-core machine (docs/performance.md,
+"The request threads, warm first"). Here the thread that finished last takes the next request:
+below capacity the same few warm threads serve, and the rest wait for a burst.
 
 The threads are daemons: past gunicorn's graceful timeout a stopping worker exits without waiting
 for a request still running, as the timeout means (ThreadPoolExecutor's would be joined at exit).

@@ -1,0 +1,127 @@
+"""SQLite writers of one process take turns on a lock of ours, not in SQLite's busy handler."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from backend import db as db_module
+from backend.db import Database
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Database:
+    database = Database(f"sqlite:///{tmp_path / 'writers.db'}")
+    with database.session() as session:
+        session.execute(text("CREATE TABLE notes (n INTEGER)"))
+    return database
+
+
+def _no_busy_wait(database: Database) -> None:
+    """New connections give up at once on SQLite's lock: meeting it is an error, not a wait."""
+    database.dispose()
+
+    def no_wait(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=0")
+
+    event.listen(database.engine, "connect", no_wait)
+
+
+def _write(database: Database, n: int) -> None:
+    with database.session() as session:
+        session.execute(text("INSERT INTO notes VALUES (:n)"), {"n": n})
+
+
+def test_a_second_writer_waits_its_turn_without_meeting_sqlites_lock(database: Database) -> None:
+    _no_busy_wait(database)
+    holding, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        with database.session() as session:
+            session.execute(text("INSERT INTO notes VALUES (1)"))
+            holding.set()  # SQLite's write lock is this connection's until the commit
+            release.wait(10)
+
+    def second() -> None:
+        try:
+            _write(database, 2)
+        except BaseException as error:  # "database is locked" without the turn
+            errors.append(error)
+
+    writer = threading.Thread(target=first)
+    writer.start()
+    assert holding.wait(10)
+    waiting = threading.Thread(target=second)
+    waiting.start()
+    waiting.join(0.3)
+    assert waiting.is_alive() and not errors  # waiting for its turn, not failed
+    release.set()
+    writer.join(10)
+    waiting.join(10)
+    assert not errors
+    with database.session() as session:
+        assert sorted(session.execute(text("SELECT n FROM notes")).scalars()) == [1, 2]
+
+
+def test_readers_do_not_wait_for_a_writer(database: Database) -> None:
+    holding, release = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with database.session() as session:
+            session.execute(text("INSERT INTO notes VALUES (1)"))
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=first)
+    writer.start()
+    try:
+        assert holding.wait(10)
+        read: list[int] = []
+        reader = threading.Thread(
+            target=lambda: read.append(_count(database)), name="reader", daemon=True
+        )
+        reader.start()
+        reader.join(10)
+        assert read == [0]  # answered from the last commit while the writer holds its turn
+    finally:
+        release.set()
+        writer.join(10)
+    assert _count(database) == 1
+
+
+def _count(database: Database) -> int:
+    with database.session() as session:
+        return int(session.execute(text("SELECT count(*) FROM notes")).scalar_one())
+
+
+def test_a_turn_never_given_back_slows_writers_down_but_never_stops_them(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_module, "_LOCK_WAIT_S", 0.05)
+    writers = db_module._Writers()
+    taker = threading.Thread(target=writers.before_execute, args=(None, None, "INSERT INTO x"))
+    taker.start()
+    taker.join(10)  # took the turn and ended without returning a connection
+    done = threading.Event()
+
+    def write() -> None:
+        writers.before_execute(None, None, "UPDATE x SET n = 1")
+        writers.checked_in(None, None)
+        done.set()
+
+    threading.Thread(target=write, daemon=True).start()
+    assert done.wait(10)
+
+
+def test_a_burst_of_writers_from_many_threads_all_commit(database: Database) -> None:
+    threads = [threading.Thread(target=_write, args=(database, n)) for n in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert _count(database) == 32
