@@ -77,25 +77,29 @@ class _Writers:
     the process to give its connection back, and starts the moment it does. Readers never wait
     (WAL); other processes (the other web worker, `make worker`) still meet at SQLite's lock.
 
-    The turn is the thread's: taken at its first INSERT, UPDATE or DELETE, given back when it
-    returns the connection to the pool (after the commit or rollback). A thread writing on a
-    second connection while it holds the turn goes ahead as before, and after `_LOCK_WAIT_S` a
-    writer goes ahead anyway: a missed give-back can slow writes down, never stop them.
+    The turn is the thread's: taken at its first INSERT, UPDATE or DELETE, given back when the
+    connection it wrote on returns to the pool (after the commit or rollback), not when another
+    does (a read in between would hand the turn on while SQLite's lock is still this thread's). A
+    thread writing on a second connection while it holds the turn goes ahead as before, and after
+    `_LOCK_WAIT_S` a writer goes ahead anyway: a missed give-back can slow writes down, never
+    stop them.
     """
 
     def __init__(self) -> None:
         self._turn = threading.Lock()
-        self._held = threading.local()
+        self._held = threading.local()  # .connection: the DBAPI connection holding the turn
 
     def before_execute(
-        self, _conn: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+        self, _conn: Any, cursor: Any, statement: str, *_args: Any, **_kwargs: Any
     ) -> None:
-        if getattr(self._held, "turn", False):
+        if getattr(self._held, "connection", None) is not None:
             return
-        if statement.lstrip()[:6].upper() in _WRITES:
-            self._held.turn = self._turn.acquire(timeout=_LOCK_WAIT_S)
+        if statement.lstrip()[:6].upper() in _WRITES and self._turn.acquire(timeout=_LOCK_WAIT_S):
+            self._held.connection = cursor.connection
 
-    def checked_in(self, _dbapi_connection: Any, _record: Any) -> None:
-        if getattr(self._held, "turn", False):
-            self._held.turn = False
+    def checked_in(self, dbapi_connection: Any, _record: Any) -> None:
+        held = getattr(self._held, "connection", None)
+        # None: a connection given back invalidated, whichever it was.
+        if held is not None and (dbapi_connection is None or dbapi_connection is held):
+            self._held.connection = None
             self._turn.release()

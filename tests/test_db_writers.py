@@ -104,14 +104,15 @@ def test_a_turn_never_given_back_slows_writers_down_but_never_stops_them(
 ) -> None:
     monkeypatch.setattr(db_module, "_LOCK_WAIT_S", 0.05)
     writers = db_module._Writers()
-    taker = threading.Thread(target=writers.before_execute, args=(None, None, "INSERT INTO x"))
+    cursor = database.engine.raw_connection().cursor()
+    taker = threading.Thread(target=writers.before_execute, args=(None, cursor, "INSERT INTO x"))
     taker.start()
-    taker.join(10)  # took the turn and ended without returning a connection
+    taker.join(10)  # took the turn and ended without returning its connection
     done = threading.Event()
 
     def write() -> None:
-        writers.before_execute(None, None, "UPDATE x SET n = 1")
-        writers.checked_in(None, None)
+        writers.before_execute(None, cursor, "UPDATE x SET n = 1")
+        writers.checked_in(cursor.connection, None)
         done.set()
 
     threading.Thread(target=write, daemon=True).start()
@@ -125,3 +126,35 @@ def test_a_burst_of_writers_from_many_threads_all_commit(database: Database) -> 
     for thread in threads:
         thread.join(30)
     assert _count(database) == 32
+
+
+def test_a_read_in_between_does_not_hand_the_turn_on(database: Database) -> None:
+    _no_busy_wait(database)
+    read_done, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        with database.session() as session:
+            session.execute(text("INSERT INTO notes VALUES (1)"))
+            _count(database)  # another connection, given back while this one still writes
+            read_done.set()
+            release.wait(10)
+            session.execute(text("INSERT INTO notes VALUES (2)"))
+
+    def second() -> None:
+        try:
+            _write(database, 3)
+        except BaseException as error:  # it met SQLite's lock: the turn went on too early
+            errors.append(error)
+
+    writer = threading.Thread(target=first)
+    writer.start()
+    assert read_done.wait(10)
+    waiting = threading.Thread(target=second)
+    waiting.start()
+    waiting.join(0.3)
+    release.set()
+    writer.join(10)
+    waiting.join(10)
+    assert not errors
+    assert _count(database) == 3
