@@ -36,10 +36,25 @@ def _write(database: Database, n: int) -> None:
         session.execute(text("INSERT INTO notes VALUES (:n)"), {"n": n})
 
 
+def _start_writer(database: Database, n: int) -> tuple[threading.Thread, list[BaseException]]:
+    """A thread writing `n`, started, and what it raises: with SQLite's busy timeout at 0,
+    "database is locked" if it met SQLite's lock instead of waiting for its turn."""
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            _write(database, n)
+        except BaseException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread, errors
+
+
 def test_a_second_writer_waits_its_turn_without_meeting_sqlites_lock(database: Database) -> None:
     _no_busy_wait(database)
     holding, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
 
     def first() -> None:
         with database.session() as session:
@@ -47,17 +62,10 @@ def test_a_second_writer_waits_its_turn_without_meeting_sqlites_lock(database: D
             holding.set()  # SQLite's write lock is this connection's until the commit
             release.wait(10)
 
-    def second() -> None:
-        try:
-            _write(database, 2)
-        except BaseException as error:  # "database is locked" without the turn
-            errors.append(error)
-
     writer = threading.Thread(target=first)
     writer.start()
     assert holding.wait(10)
-    waiting = threading.Thread(target=second)
-    waiting.start()
+    waiting, errors = _start_writer(database, 2)
     waiting.join(0.3)
     assert waiting.is_alive() and not errors  # waiting for its turn, not failed
     release.set()
@@ -131,7 +139,6 @@ def test_a_burst_of_writers_from_many_threads_all_commit(database: Database) -> 
 def test_a_read_in_between_does_not_hand_the_turn_on(database: Database) -> None:
     _no_busy_wait(database)
     read_done, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
 
     def first() -> None:
         with database.session() as session:
@@ -141,17 +148,10 @@ def test_a_read_in_between_does_not_hand_the_turn_on(database: Database) -> None
             release.wait(10)
             session.execute(text("INSERT INTO notes VALUES (2)"))
 
-    def second() -> None:
-        try:
-            _write(database, 3)
-        except BaseException as error:  # it met SQLite's lock: the turn went on too early
-            errors.append(error)
-
     writer = threading.Thread(target=first)
     writer.start()
     assert read_done.wait(10)
-    waiting = threading.Thread(target=second)
-    waiting.start()
+    waiting, errors = _start_writer(database, 3)  # fails if the read handed the turn on
     waiting.join(0.3)
     release.set()
     writer.join(10)
