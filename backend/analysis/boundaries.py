@@ -4,9 +4,12 @@ TransNetV2 (shotmodel.py) gives each frame a probability of being a transition's
 of frames above THRESHOLD are one change each. The signal detectors, which invent changes on
 footage they were not tuned on (slow drifts, camera roll, whip pans), no longer decide alone:
 a cut they place to the frame, or a dissolve or wipe they measure, lends the model's change
-its exact frame, kind and span. A change the model does not reach THRESHOLD on is kept only
-where a signal detector saw it clearly and the model still leans that way (SUPPORT), or where
-the mixture test (gradual.py) measured a long, clear dissolve, which the model misses.
+its exact frame, kind and span, and any other find within the model's change is that change
+seen another way (a fade out to black and in again is one change). A change the model does
+not reach THRESHOLD on is kept only where a signal detector saw it clearly and the model still
+leans that way (SUPPORT), or where the mixture test (gradual.py) measured a long dissolve,
+clearly or with the model holding its frames to be inside a transition, which the model misses.
+A clip that opens by fading in has no scene before its first shot: the fade is no change.
 """
 
 from __future__ import annotations
@@ -38,9 +41,12 @@ CAME_BACK = 0.3
 DIM = 0.6
 # A long dissolve the mixture test measured this clearly stands without the model, which
 # misses dissolves of a second and more between quiet shots (quality: ends apart less the
-# share left unexplained, 0..1).
+# share left unexplained, 0..1)...
 LONG_DISSOLVE_S = 1.2
 CLEAR_DISSOLVE = 0.8
+# ...and so does one, however clear, where the model holds its frames to be inside a
+# transition this strongly (`many`) without finding its centre.
+INSIDE = 0.25
 # A run where only `many` passes THRESHOLD (the model sees frames inside a transition but no
 # centre: wipes and pushes, mostly) is a change when it lasts this long and `single` reaches
 # SUPPORT.
@@ -76,12 +82,15 @@ class SceneBoundaries:
         fps: float,
         picture: Callable[[int], np.ndarray | None] = lambda _: None,
         jumps: Sequence[float] = (),
+        contrast: Sequence[float] = (),
     ) -> None:
         """`picture(frame)` is a small luma picture of a recent frame (None once forgotten);
-        `jumps[frame]` how unlike the frame before it a frame is (the cut detector's score)."""
+        `jumps[frame]` how unlike the frame before it a frame is (the cut detector's score);
+        `contrast[frame]` the standard deviation of its luma."""
         fps = fps if 1.0 <= fps <= 240.0 else 30.0
         self._picture = picture
         self._jumps = jumps
+        self._contrast = contrast
         self.margin = max(1, round(fps * MERGE_S))
         self._min_gap = max(1, round(fps * MIN_GAP_S))
         self._gradual_frames = max(2, round(fps * _GRADUAL_S))
@@ -95,6 +104,7 @@ class SceneBoundaries:
         self._scan = 0  # frames before this have been searched for model changes
         self._next = 0  # first frame not yet released
         self._spans: list[tuple[int, int]] = []  # of decided gradual changes, not yet released
+        self._taken: list[tuple[int, int]] = []  # frames the model's decided changes look at
         self._end = 1 << 62  # frames in the clip, once known
 
     def cut(self, frame: int) -> None:
@@ -181,17 +191,16 @@ class SceneBoundaries:
         start, end = self._extent(first, last)
         for g in near:
             start, end = min(start, g.start), max(end, g.end)
+        # Signal finds within the model's change, now or later, are that change seen another
+        # way (a fade out and in is one change, however the signals split it).
+        self._taken.append((min(lo, start), max(hi, end)))
         self._cuts = [c for c in self._cuts if c not in cuts]
+        self._gradual = [g for g in self._gradual if g not in near]
         if cuts:
             cut = min(cuts, key=lambda c: abs(c - peak))
-            # Gradual finds around the cut are the same change seen another way.
-            self._gradual = [
-                g for g in self._gradual if not g.start - self.margin <= cut <= g.end + self.margin
-            ]
             if not self._came_back(start, end):
                 self._add(Boundary(cut, "cut"))
             return
-        self._gradual = [g for g in self._gradual if g not in near]
         if self._came_back(start, end):
             return
         if near:
@@ -243,25 +252,47 @@ class SceneBoundaries:
         for g in [g for g in self._gradual if final or g.end + self.margin < ready]:
             self._gradual.remove(g)
             stands = g.alone or self._supported(g.start, g.end) or self._clear_long_dissolve(g)
-            if stands and not self._came_back(g.start, g.end):
+            if (
+                stands
+                and not self._is_taken(g.start, g.end)
+                and not self._came_back(g.start, g.end)
+            ):
                 self._add(Boundary(g.middle, g.kind, (g.start, g.end)))
         for c in [c for c in self._cuts if final or c + self.margin < ready]:
             self._cuts.remove(c)
-            if self._supported(c, c) and not self._came_back(c, c - 1):
+            if self._supported(c, c) and not self._is_taken(c, c) and not self._came_back(c, c - 1):
                 self._add(Boundary(c, "cut"))
+        # Finds come in before their frames are released: a change out already takes none.
+        self._taken = [t for t in self._taken if t[1] >= self._next]
+
+    def _is_taken(self, first: int, last: int) -> bool:
+        return any(lo <= last and first <= hi for lo, hi in self._taken)
 
     def _clear_long_dissolve(self, g: Transition) -> bool:
+        if g.kind != "dissolve" or g.end - g.start + 1 < self._long_dissolve:
+            return False
         return (
-            g.kind == "dissolve"
-            and g.end - g.start + 1 >= self._long_dissolve
-            and g.quality >= CLEAR_DISSOLVE
+            g.quality >= CLEAR_DISSOLVE
+            or max(self.many[g.start : g.end + 1], default=0.0) >= INSIDE
         )
 
     def _supported(self, first: int, last: int) -> bool:
         lo, hi = max(0, first - self.margin), min(len(self.single), last + self.margin + 1)
         return hi > lo and max(self.single[lo:hi]) >= SUPPORT
 
+    def _opening(self, boundary: Boundary) -> bool:
+        """Whether the change is the clip fading in (from black or white): no frame before it
+        shows a picture as clear as the frames just after it, so there is no scene before it."""
+        first, last = boundary.span or (boundary.frame, boundary.frame)
+        contrast = self._contrast
+        if not 0 < first < len(contrast) or contrast[0] >= FLAT:
+            return False
+        after = max(contrast[last : last + self.margin + 1], default=0.0)
+        return max(contrast[:first]) < max(FLAT, DIM * after)
+
     def _add(self, boundary: Boundary) -> None:
+        if self._opening(boundary):
+            return
         if boundary.frame < self._next:  # its frames are out already: it starts at the next one
             boundary = Boundary(self._next, boundary.kind, boundary.span)
         # A scene lasts MIN_GAP_S at least, the first and the last included: the model pads a

@@ -131,7 +131,10 @@ class FrameAnalyzer:
             round(8 * (fps_hint if 1 <= fps_hint <= 240 else 30)),
             (self.model.lag + CONTEXT) * self._model_step,
         )
-        self.boundaries = SceneBoundaries(fps_hint, self._pictures.get, self.detector.score)
+        self.contrast = array("d")  # standard deviation of the small luma
+        self.boundaries = SceneBoundaries(
+            fps_hint, self._pictures.get, self.detector.score, self.contrast
+        )
         self._model_input = ModelInput()
         self._model_taken = 0  # model frames handed to the boundaries
         self.camera = ShiftTracker()
@@ -148,7 +151,6 @@ class FrameAnalyzer:
         self.changes = array("d")
         self.brightness = array("d")
         self.clipped = array("d")
-        self.contrast = array("d")  # standard deviation of the small luma
         self.still = array("d")  # mean absolute luma difference from the frame before, levels
         self.moved = array("d")  # share of the pixels that changed by more than MOVED_LEVEL
         self.black = array("b")

@@ -17,11 +17,12 @@ class RealClip:
     name: str
     path: Path
     truth: list[Change]
+    until_s: float  # the labels cover the clip up to here (its first part only, now and then)
 
 
-# A change counts when there is a scene on both sides of it: not the cut from a black leader of
-# a few frames at the very start, nor a fade out to black that ends the clip.
-LEADER_FRAMES = 3
+# A change counts when there is a scene on both sides of it: not the cut (or the fade in) from a
+# black leader of a few frames at the very start, nor a fade out to black that ends the clip.
+LEADER_FRAMES = 4  # a leader of up to 3 black frames
 TAIL_S = 0.5
 
 
@@ -31,10 +32,11 @@ def real_clip(stem: str) -> RealClip:
     end_s = label["frames"] / label["fps"]
     changes = []
     for c in label["changes"]:
-        if c.get("frame", LEADER_FRAMES) < LEADER_FRAMES or c.get("end_s", 0.0) > end_s - TAIL_S:
+        first = c.get("frame", c.get("start_frame", LEADER_FRAMES))
+        if first < LEADER_FRAMES or c.get("end_s", 0.0) > end_s - TAIL_S:
             continue
         if c["kind"] == "cut":
             changes.append(Change("cut", c["time_s"], c["time_s"]))
         else:
             changes.append(Change(c["kind"], c["start_s"], c["end_s"]))
-    return RealClip(stem, fetch() / label["clip"], changes)
+    return RealClip(stem, fetch(names=[label["clip"]]) / label["clip"], changes, end_s)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.analysis.footage import Camera, Clip, Join, Shot, write
+from tests.analysis.footage import BLACK, Camera, Clip, Join, Shot, frames, write
 from tests.analysis.helpers import run
+from tests.videos import write_yuv_video
 
 TOLERANCE_S = 0.25
 LANDSCAPE = {"width": 160, "height": 90}
@@ -158,3 +160,30 @@ def test_a_whip_pan_at_its_fastest_is_not_a_cut(tmp_path: Path) -> None:
     result, _ = run(write(clip, tmp_path / "whip.mp4"))
 
     assert len(result["scenes"]) == 1
+
+
+def test_a_clip_that_opens_by_fading_in_from_black_starts_with_its_first_shot(
+    tmp_path: Path,
+) -> None:
+    # A film's opening: black, then the first shot comes up out of it. There is no scene
+    # before the first shot, so the fade is no change (the cut after it is one).
+    clip = Clip("opening", [Shot(3.0, "pan", 0.2), Shot(2.0)], fps=24, **LANDSCAPE)
+    fade = 24  # frames
+    height = clip.height
+
+    def faded() -> Iterator[np.ndarray]:
+        for index, yuv in enumerate(frames(clip)):
+            gain = max(0, index - 2) / fade if index < fade + 2 else 1.0
+            out = yuv.astype(np.float32)
+            out[:height] = BLACK + (out[:height] - BLACK) * gain
+            out[height:] = 128 + (out[height:] - 128) * gain
+            yield out.round().astype(np.uint8)
+
+    path = write_yuv_video(
+        tmp_path / "opening.mp4", faded(), fps=clip.fps, width=clip.width, height=height
+    )
+
+    result, _ = run(path)
+
+    [cut] = clip.truth()
+    assert [s["start_s"] for s in result["scenes"]] == pytest.approx([0.0, cut.start_s], abs=0.05)
