@@ -9,7 +9,8 @@ seen another way (a fade out to black and in again is one change). A change the 
 not reach THRESHOLD on is kept only where a signal detector saw it clearly and the model still
 leans that way (SUPPORT), or where the mixture test (gradual.py) measured a long dissolve,
 clearly or with the model holding its frames to be inside a transition, which the model misses.
-A clip that opens by fading in has no scene before its first shot: the fade is no change.
+A clip that opens by fading in has no scene before its first shot, nor one that closes by
+fading out a scene after its last: such a fade is no change.
 """
 
 from __future__ import annotations
@@ -126,7 +127,9 @@ class SceneBoundaries:
         self._scan_model(upto, final)
         ready = upto if final else self._scan - self.margin
         self._decide_signals(ready, final)
-        if not final:
+        if final:
+            self._drop_closing()
+        else:
             # Signal finds not yet weighed hold their frames back.
             ready = min([ready, *(g.start for g in self._gradual), *self._cuts])
         starts = set()
@@ -281,14 +284,33 @@ class SceneBoundaries:
         return hi > lo and max(self.single[lo:hi]) >= SUPPORT
 
     def _opening(self, boundary: Boundary) -> bool:
-        """Whether the change is the clip fading in (from black or white): no frame before it
-        shows a picture as clear as the frames just after it, so there is no scene before it."""
+        """Whether the change is the clip fading in (from black or white): it opens on a nearly
+        plain picture and no frame before the change shows one as clear as the frames just after
+        it, so there is no scene before it."""
         first, last = boundary.span or (boundary.frame, boundary.frame)
         contrast = self._contrast
-        if not 0 < first < len(contrast) or contrast[0] >= FLAT:
+        if not 0 < first < len(contrast) or contrast[0] > FADE_FLOOR:
             return False
         after = max(contrast[last : last + self.margin + 1], default=0.0)
         return max(contrast[:first]) < max(FLAT, DIM * after)
+
+    def _drop_closing(self) -> None:
+        """The clip fading out (to black or white) at its end has no scene after its last shot:
+        a change not yet released after which no frame is as clear as those just before it,
+        the clip's last picture nearly plain, is no change (the mirror of _opening)."""
+        contrast = self._contrast
+        end = min(len(contrast), self._end)
+        if not self.found or end == 0 or contrast[end - 1] > FADE_FLOOR:
+            return
+        last_one = self.found[-1]
+        if last_one.frame < self._next:
+            return
+        first, last = last_one.span or (last_one.frame, last_one.frame)
+        before = max(contrast[max(0, first - self.margin) : first], default=0.0)
+        if max(contrast[last + 1 : end], default=0.0) < max(FLAT, DIM * before):
+            self.found.pop()
+            if last_one.span is not None:
+                self._spans.remove(last_one.span)
 
     def _add(self, boundary: Boundary) -> None:
         if self._opening(boundary):

@@ -162,25 +162,28 @@ def test_a_whip_pan_at_its_fastest_is_not_a_cut(tmp_path: Path) -> None:
     assert len(result["scenes"]) == 1
 
 
-def test_a_clip_that_opens_by_fading_in_from_black_starts_with_its_first_shot(
-    tmp_path: Path,
+@pytest.mark.parametrize("end", ["opening", "closing"])
+def test_a_clip_that_fades_in_or_out_at_its_end_has_no_change_there(
+    tmp_path: Path, end: str
 ) -> None:
-    # A film's opening: black, then the first shot comes up out of it. There is no scene
-    # before the first shot, so the fade is no change (the cut after it is one).
-    clip = Clip("opening", [Shot(3.0, "pan", 0.2), Shot(2.0)], fps=24, **LANDSCAPE)
-    fade = 24  # frames
-    height = clip.height
+    # A film's opening: black, then the first shot comes up out of it; its close: the last
+    # shot goes down to black. There is no scene before the first shot or after the last, so
+    # the fade is no change (the cut between the two shots is one).
+    clip = Clip(end, [Shot(2.5, "pan", 0.2), Shot(2.5)], fps=24, **LANDSCAPE)
+    fade, height = 24, clip.height  # frames; rows of luma
 
     def faded() -> Iterator[np.ndarray]:
         for index, yuv in enumerate(frames(clip)):
-            gain = max(0, index - 2) / fade if index < fade + 2 else 1.0
+            # Three black frames, then a second of fade (or the mirror of that at the end).
+            at = index if end == "opening" else clip.frames - 1 - index
+            gain = min(1.0, max(0, at - 2) / fade)
             out = yuv.astype(np.float32)
             out[:height] = BLACK + (out[:height] - BLACK) * gain
             out[height:] = 128 + (out[height:] - 128) * gain
             yield out.round().astype(np.uint8)
 
     path = write_yuv_video(
-        tmp_path / "opening.mp4", faded(), fps=clip.fps, width=clip.width, height=height
+        tmp_path / f"{end}.mp4", faded(), fps=clip.fps, width=clip.width, height=height
     )
 
     result, _ = run(path)
