@@ -284,10 +284,13 @@ class SceneBoundaries:
         return hi > lo and max(self.single[lo:hi]) >= SUPPORT
 
     def _opening(self, boundary: Boundary) -> bool:
-        """Whether the change is the clip fading in (from black or white): it opens on a nearly
-        plain picture and no frame before the change shows one as clear as the frames just after
-        it, so there is no scene before it."""
-        first, last = boundary.span or (boundary.frame, boundary.frame)
+        """Whether the change is the clip fading in (from black or white): a gradual change, the
+        clip opening on a nearly plain picture and no frame before the change showing one as
+        clear as the frames just after it, so there is no scene before it. A cut from a dim
+        first shot is a change."""
+        if boundary.span is None:
+            return False
+        first, last = boundary.span
         contrast = self._contrast
         if not 0 < first < len(contrast) or contrast[0] > FADE_FLOOR:
             return False
@@ -296,21 +299,20 @@ class SceneBoundaries:
 
     def _drop_closing(self) -> None:
         """The clip fading out (to black or white) at its end has no scene after its last shot:
-        a change not yet released after which no frame is as clear as those just before it,
-        the clip's last picture nearly plain, is no change (the mirror of _opening)."""
+        a gradual change not yet released after which no frame is as clear as those just before
+        it, the clip's last picture nearly plain, is no change (the mirror of _opening)."""
         contrast = self._contrast
         end = min(len(contrast), self._end)
         if not self.found or end == 0 or contrast[end - 1] > FADE_FLOOR:
             return
         last_one = self.found[-1]
-        if last_one.frame < self._next:
+        if last_one.span is None or last_one.frame < self._next:
             return
-        first, last = last_one.span or (last_one.frame, last_one.frame)
+        first, last = last_one.span
         before = max(contrast[max(0, first - self.margin) : first], default=0.0)
         if max(contrast[last + 1 : end], default=0.0) < max(FLAT, DIM * before):
             self.found.pop()
-            if last_one.span is not None:
-                self._spans.remove(last_one.span)
+            self._spans.remove(last_one.span)
 
     def _add(self, boundary: Boundary) -> None:
         if self._opening(boundary):

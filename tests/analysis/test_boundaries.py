@@ -73,3 +73,14 @@ def test_a_clip_fading_in_from_black_has_no_change_at_its_opening() -> None:
     assert [b.frame for b in found] == [300]
     # The same model change in a clip that opens on a picture is a change.
     assert [b.frame for b in lit] == [15, 300]
+
+
+def test_a_cut_from_or_to_a_dim_shot_at_either_end_is_a_change() -> None:
+    # Only a fade (a gradual change) opens or closes a clip: a dim first or last shot, cut
+    # from or to, is a scene of its own.
+    single = _run({range(100, 101): 0.95, range(400, 401): 0.95})
+    dim_ends = [6.0] * 100 + [40.0] * 300 + [6.0] * 80
+
+    found = _decide(single, single, contrast=dim_ends)
+
+    assert [(b.frame, b.kind) for b in found] == [(100, "cut"), (400, "cut")]

@@ -51,6 +51,9 @@ from tools.transnetv2.planar import planar, same_outputs  # noqa: E402
 # Every Nth window of each clip: enough spread (cuts, fades, motion, dark and bright scenes)
 # without the calibration taking an hour.
 EVERY = 2
+# The dev set's real clips the committed model was calibrated on: the dev set gained the Big
+# Buck Bunny clips later, and the same calibration windows give the same bytes.
+CALIBRATION_REAL = ("bikes", "carphone_pristine")
 
 
 def windows(path: Path, window: int) -> Iterator[np.ndarray]:
@@ -65,7 +68,8 @@ def windows(path: Path, window: int) -> Iterator[np.ndarray]:
 
 
 def dev_windows(work: Path, window: int) -> list[np.ndarray]:
-    paths = [real_clip(stem).path for stem in REAL["dev"]]
+    assert set(CALIBRATION_REAL) <= set(REAL["dev"]), "calibrate on the dev set only"
+    paths = [real_clip(stem).path for stem in CALIBRATION_REAL]
     for clip in clips():
         path = work / f"{clip.name}.mp4"
         write(clip, path)
