@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
+
 ROOT = Path(__file__).resolve().parent.parent
 DEST = ROOT / ".cache" / "footage"
 
@@ -95,14 +97,12 @@ def fetch(dest: Path = DEST, names: Iterable[str] | None = None) -> Path:
             _extract(archive, missing, dest)
     for name, (whole, seconds) in openings.items():
         if not (dest / name).exists():
-            _opening(dest / whole, seconds, dest / name)
+            _first_part(dest / whole, seconds, dest / name)
     return dest
 
 
-def _opening(whole: Path, seconds: float, out: Path) -> None:
+def _first_part(whole: Path, seconds: float, out: Path) -> None:
     """The start of `whole` up to its first keyframe at `seconds` or later, packets copied."""
-    import av  # the project's own dependency; only this clip needs it
-
     part = out.with_name(f"{out.name}.part")
     with av.open(str(whole)) as source, av.open(str(part), "w", format="mp4") as target:
         video = source.streams.video[0]
