@@ -284,33 +284,27 @@ class SceneBoundaries:
         return hi > lo and max(self.single[lo:hi]) >= SUPPORT
 
     def _opening(self, boundary: Boundary) -> bool:
-        """Whether the change is the clip fading in (from black or white): a gradual change, the
-        clip opening on a nearly plain picture and no frame before the change showing one as
-        clear as the frames just after it, so there is no scene before it. A cut from a dim
-        first shot is a change."""
-        if boundary.span is None:
+        """Whether the change is the clip fading in (from black or white), so that there is no
+        scene before it. A cut from a dim first shot is a change."""
+        if boundary.span is None or not 0 < boundary.span[0] < len(self._contrast):
             return False
         first, last = boundary.span
         contrast = self._contrast
-        if not 0 < first < len(contrast) or contrast[0] > FADE_FLOOR:
-            return False
-        after = max(contrast[last : last + self.margin + 1], default=0.0)
-        return max(contrast[:first]) < max(FLAT, DIM * after)
+        return _fade_at_edge(contrast[:first], contrast[0], contrast[last : last + self.margin + 1])
 
     def _drop_closing(self) -> None:
         """The clip fading out (to black or white) at its end has no scene after its last shot:
-        a gradual change not yet released after which no frame is as clear as those just before
-        it, the clip's last picture nearly plain, is no change (the mirror of _opening)."""
+        its last change, if gradual and not yet released, goes (the mirror of _opening)."""
         contrast = self._contrast
         end = min(len(contrast), self._end)
-        if not self.found or end == 0 or contrast[end - 1] > FADE_FLOOR:
+        if not self.found or end == 0:
             return
         last_one = self.found[-1]
         if last_one.span is None or last_one.frame < self._next:
             return
         first, last = last_one.span
-        before = max(contrast[max(0, first - self.margin) : first], default=0.0)
-        if max(contrast[last + 1 : end], default=0.0) < max(FLAT, DIM * before):
+        near = contrast[max(0, first - self.margin) : first]
+        if _fade_at_edge(contrast[last + 1 : end], contrast[end - 1], near):
             self.found.pop()
             self._spans.remove(last_one.span)
 
@@ -329,6 +323,14 @@ class SceneBoundaries:
         self.found.sort(key=lambda b: b.frame)
         if boundary.span is not None:
             self._spans.append(boundary.span)
+
+
+def _fade_at_edge(beyond: Sequence[float], edge: float, near: Sequence[float]) -> bool:
+    """Whether the frames between a gradual change and the clip's edge are only a fade: the
+    picture at the edge nearly plain, and none of them as clear as the frames next to the change
+    on the other side (`near`)."""
+    clear = max(FLAT, DIM * max(near, default=0.0))
+    return edge <= FADE_FLOOR and max(beyond, default=0.0) < clear
 
 
 def _picture_dissimilarity(a: np.ndarray, b: np.ndarray) -> float:
