@@ -4,10 +4,16 @@ Sets: the dev set (bench/corpus.py `clips`, tuned on), the held-out set (`heldou
 tuned on), and real footage labelled by eye (bench/truth/), split the same way. Detectors: ours,
 PySceneDetect's ContentDetector and AdaptiveDetector, and the TransNetV2 reference (PyTorch,
 its own 0.5 threshold) where torch is installed.
+
+bench/analysis.py runs it after its speed rounds. Alone, in a few minutes (ours and the model
+alone in this process, no speed rounds, no PySceneDetect), for trying a change on the dev set:
+    PYTHONPATH=. .venv/bin/python -m bench.accuracy [--sets dev] [--detectors ours,model]
 """
 
 from __future__ import annotations
 
+import argparse
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,3 +114,25 @@ def _member(prefixes: Sequence[str]) -> Callable[[Item], bool]:
 
 def _cell(s: Score) -> str:
     return f"F1 {s.f1:.3f} P {s.precision:.2f} R {s.recall:.2f} +{s.false}"
+
+
+def main() -> None:
+    from bench.analysis import run_detector
+
+    parser = argparse.ArgumentParser(description="scene-change accuracy, without the speed part")
+    parser.add_argument("--sets", default="dev", help="comma-separated: dev, held-out")
+    parser.add_argument("--detectors", default="ours,model", help="ours, model, content, adaptive")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep the clips here")
+    args = parser.parse_args()
+    detectors: dict[str, Detect] = {
+        kind: (lambda p, k=kind: run_detector(k, p, None)[1]) for kind in args.detectors.split(",")
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        every = sets(args.workdir or Path(tmp))
+        for name in filter(None, args.sets.split(",")):
+            for group in (name, f"{name} real"):
+                report(group, every[group], measure(every[group], detectors))
+
+
+if __name__ == "__main__":
+    main()
