@@ -253,6 +253,8 @@ def make_data(out: Path) -> None:
 
 
 class Windows:
+    """Training windows drawn at random from data.npz: frames and the teacher's probabilities."""
+
     def __init__(self, path: Path, seed: int) -> None:
         data = np.load(path)
         self.frames = data["frames"]
@@ -307,12 +309,7 @@ def train(work: Path, steps: int, batch: int, rate: float) -> None:
     data = Windows(work / "data.npz", seed=0)
     check = Windows(work / "data.npz", seed=1)
     held = [check.batch(batch) for _ in range(8)]
-    start_path = work / "student.pt"
-    if start_path.exists():
-        student = load_student(start_path)
-        print("resuming from", start_path)
-    else:
-        student = prune(TransNetV2(device="cpu").eval())
+    student = prune(TransNetV2(device="cpu").eval())
     student.dropout = None  # the teacher's outputs are soft targets already
     optimiser = torch.optim.AdamW(student.parameters(), lr=rate, weight_decay=1e-4)
     step = 0
@@ -358,7 +355,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("what", choices=("data", "train"))
     parser.add_argument("work", type=Path)
-    parser.add_argument("--steps", type=int, default=1200)
+    parser.add_argument("--steps", type=int, default=1400)
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--rate", type=float, default=5e-4)
     args = parser.parse_args()
