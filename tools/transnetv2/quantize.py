@@ -29,7 +29,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import av
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +36,6 @@ sys.path.insert(0, str(ROOT))
 
 import onnx  # noqa: E402
 
-from backend.analysis.frames import ModelInput  # noqa: E402
-from backend.analysis.shotmodel import sampling_step  # noqa: E402
 from bench.accuracy import REAL  # noqa: E402
 from bench.corpus import clips  # noqa: E402
 from tests.analysis.footage import write  # noqa: E402
@@ -58,12 +55,7 @@ CALIBRATION_REAL = ("bikes", "carphone_pristine")
 
 def windows(path: Path, window: int) -> Iterator[np.ndarray]:
     """The model's windows of one clip, laid out as ShotModel lays them."""
-    scale = ModelInput()
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        every = sampling_step(float(stream.average_rate or 30))
-        frames = [scale(f) for i, f in enumerate(container.decode(stream)) if i % every == 0]
-    for frames_in_window in layout.windows(frames, window):
+    for frames_in_window in layout.windows(list(layout.model_frames(path)), window):
         yield frames_in_window[np.newaxis]
 
 
