@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -177,9 +178,15 @@ def have_pyscenedetect() -> bool:
 
 
 def in_child(kind: str, path: Path, thumbs: Path) -> dict[str, Any]:
+    # Ours in the environment the service's analysis children have (imported here: a child
+    # that loaded the job runners would carry their memory into every detector's peak).
+    from backend.jobs.runners.isolation import ANALYSIS_ENV
+
+    env = {**os.environ, **ANALYSIS_ENV} if kind == "ours" else None
     out = subprocess.run(
         [sys.executable, __file__, "--child", kind, str(path), str(thumbs)],
         check=True,
+        env=env,
         capture_output=True,
         text=True,
     )
