@@ -76,7 +76,7 @@ def child(kind: str, path: Path, thumbs: Path) -> None:
 
         run_window = shotmodel.run_window
 
-        def timed(frames: Any, model: Path = shotmodel.QUANTIZED_MODEL) -> Any:
+        def timed(frames: Any, model: Path = shotmodel.SERVICE_MODEL) -> Any:
             started = time.thread_time()
             try:
                 return run_window(frames, model)

@@ -9,10 +9,13 @@ context either side, so each frame passes through the network 1.33 times instead
 Windows are run on a thread of their own: ONNX Runtime releases the GIL, so the model uses one
 core while decoding and the signal measures use the other.
 
-The service runs an 8-bit model (tools/transnetv2/quantize.py, calibrated on the dev set): its
-convolution blocks in 8 bits from end to end, laid out as a batch of pictures; ~5x cheaper than
-the float model, its probabilities within 0.02 of PyTorch's. The float model stays beside it as
-the port's proof (tests/analysis/test_shotmodel.py).
+The service runs a narrow TransNetV2 (half the filters) distilled from the full-width 8-bit
+model on dev footage (tools/transnetv2/distill.py), in 8 bits (tools/transnetv2/quantize.py,
+calibrated on the dev set): convolution blocks in 8 bits from end to end, laid out as a batch of
+pictures; ~1.4 ms of a core per frame against ~3.3 for the full-width 8-bit model and ~22 for
+the float one. The float model (the port's proof) and the full-width 8-bit one (the narrow
+one's teacher) stay beside it; each 8-bit model stays within 0.02 of its PyTorch network
+(tests/analysis/test_shotmodel.py).
 """
 
 from __future__ import annotations
@@ -31,9 +34,13 @@ import numpy as np
 _MODELS = Path(__file__).resolve().parent / "model"
 FLOAT_MODEL = _MODELS / "transnetv2.onnx"
 QUANTIZED_MODEL = _MODELS / "transnetv2-int8.onnx"
+# The service's: half the filters, distilled from the 8-bit model (tools/transnetv2/distill.py).
+NARROW_MODEL = _MODELS / "transnetv2-narrow-int8.onnx"
+SERVICE_MODEL = NARROW_MODEL
 _SHA256 = {
     FLOAT_MODEL: "4b44ab664bb6efaf5209d21419207faf39c49c8bd02292b1b699d08aefca0e4d",
     QUANTIZED_MODEL: "e8a3ed819830cae80617553b3c46bf7febf1a551ad98ddcc6945f2266a9e11f2",
+    NARROW_MODEL: "abb0f00c8c8b5882f4b62f4d1d817dedd4d48bcc11678e49f0c405315f40e672",
 }
 WIDTH, HEIGHT = 48, 27
 CONTEXT = 25  # frames of context before the frames a window predicts (and 25 after)
@@ -52,7 +59,7 @@ class ModelError(RuntimeError):
     """The model file is missing or is not the one this code was written for."""
 
 
-def session(model: Path = QUANTIZED_MODEL) -> Any:
+def session(model: Path = SERVICE_MODEL) -> Any:
     """The process's inference session of a model file (loaded once; forked analysis children
     share it).
 
@@ -90,12 +97,12 @@ def sampling_step(fps: float) -> int:
     return max(1, round(fps / MAX_RATE))
 
 
-def window(model: Path = QUANTIZED_MODEL) -> int:
+def window(model: Path = SERVICE_MODEL) -> int:
     """How many frames a window of this model holds (its graph is built for one length)."""
     return int(session(model).get_inputs()[0].shape[1])
 
 
-def run_window(frames: np.ndarray, model: Path = QUANTIZED_MODEL) -> tuple[np.ndarray, np.ndarray]:
+def run_window(frames: np.ndarray, model: Path = SERVICE_MODEL) -> tuple[np.ndarray, np.ndarray]:
     """The model on one window: [N, 27, 48, 3] uint8 -> (single, many), N floats each."""
     single, many = session(model).run(None, {"frames": frames[np.newaxis]})
     return np.asarray(single[0], dtype=np.float32), np.asarray(many[0], dtype=np.float32)
@@ -110,7 +117,7 @@ class ShotModel:
     """
 
     def __init__(
-        self, wait: Callable[[], None] = lambda: None, model: Path = QUANTIZED_MODEL
+        self, wait: Callable[[], None] = lambda: None, model: Path = SERVICE_MODEL
     ) -> None:
         """`wait()` is called every 0.1 s while the model holds things up (it may raise, as a
         cancelled analysis's stop check does: the windows not yet started are dropped)."""

