@@ -5,12 +5,13 @@ of frames above THRESHOLD are one change each. The signal detectors, which inven
 footage they were not tuned on (slow drifts, camera roll, whip pans), no longer decide alone:
 a cut they place to the frame, or a dissolve or wipe they measure, lends the model's change
 its exact frame, kind and span, and any other find within the model's change is that change
-seen another way (a fade out to black and in again is one change). A change the model does
-not reach THRESHOLD on is kept only where a signal detector saw it clearly and the model still
-leans that way (SUPPORT), or where the mixture test (gradual.py) measured a long dissolve,
-clearly or with the model holding its frames to be inside a transition, which the model misses.
-A clip that opens by fading in has no scene before its first shot, nor one that closes by
-fading out a scene after its last: such a fade is no change.
+seen another way (a fade out to black and in again is one change), but for two cuts the signal
+placed with a shot between them, which the model can hold to be one transition. A change the
+model does not reach THRESHOLD on is kept only where a signal detector saw it clearly and the
+model still leans that way (SUPPORT), or where the mixture test (gradual.py) measured a long
+dissolve, clearly or with the model holding its frames to be inside a transition, which the
+model misses. A clip that opens by fading in has no scene before its first shot, nor one that
+closes by fading out a scene after its last: such a fade is no change.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -200,9 +202,9 @@ class SceneBoundaries:
         self._cuts = [c for c in self._cuts if c not in cuts]
         self._gradual = [g for g in self._gradual if g not in near]
         if cuts:
-            cut = min(cuts, key=lambda c: abs(c - peak))
             if not self._came_back(start, end):
-                self._add(Boundary(cut, "cut"))
+                for cut in self._shots_apart(sorted(cuts), peak):
+                    self._add(Boundary(cut, "cut"))
             return
         if self._came_back(start, end):
             return
@@ -213,6 +215,32 @@ class SceneBoundaries:
             self._add(Boundary(peak, "dissolve", (start, end)))
         else:
             self._add(Boundary(self._sharpest(first, last, peak), "cut"))
+
+    def _shots_apart(self, cuts: list[int], peak: int) -> list[int]:
+        """The cuts within one model change that are changes of their own: the one nearest the
+        model's peak, and any two the signal placed with a shot between them (two quick cuts
+        the model holds to be one transition all through). Cuts either side of black frames (a
+        fade out and in) stay one change."""
+        kept = {min(cuts, key=lambda c: abs(c - peak))}
+        for a, b in pairwise(cuts):
+            if b - a > self._min_gap and self._shot_between(a, b):
+                kept |= {a, b}
+        return sorted(kept)
+
+    def _shot_between(self, a: int, b: int) -> bool:
+        """Whether frames a..b-1 are a shot: two pictures of it clearly more alike than either
+        is to the picture beside it across its cut (black frames with noise on them are not,
+        nor a fade's frames, which slide from one to the other)."""
+        third = (b - a) // 3
+        m = min(self.margin, third)
+        pictures = [self._picture(k) for k in (a - m, a + third, b - 1 - third, b - 1 + m)]
+        if any(p is None for p in pictures):
+            return False
+        before, one, other, after = (p for p in pictures if p is not None)
+        if min(float(one.std()), float(other.std())) < FLAT:
+            return False
+        across = min(_picture_dissimilarity(one, before), _picture_dissimilarity(other, after))
+        return _picture_dissimilarity(one, other) + CAME_BACK <= across
 
     def _extent(self, first: int, last: int) -> tuple[int, int]:
         """The frames the model holds to be inside the change (`many`), at most a margin out."""

@@ -18,7 +18,7 @@ from .probe import Probe
 from .quality import QualityFacts, median, warnings
 from .timing import average_fps, is_variable, typical_step
 
-ANALYZER_VERSION = "3.5"
+ANALYZER_VERSION = "3.6"
 MOTION_INTERVAL_S = 1.0
 
 

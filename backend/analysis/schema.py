@@ -129,14 +129,15 @@ class AnalysisResult(_Strict):
     """What analyze() returns; the web layer adds job_id and thumbnail URLs."""
 
     analyzer_version: str = Field(
-        description="3.5 now (3.4: a clip opening with a fade in from black read as a scene "
-        "change, a fade out and in could read as two, and a long dissolve the model saw only "
-        "as frames inside a transition was missed; 3.3: the learned model took 2.5x the CPU, "
-        "in windows of 100 "
-        "frames; 3.2: a push transition, one picture sliding the other out, was missed; "
-        "3.1: the learned model saw frames scaled unlike its training footage; 3.0: a moving "
-        "subject could read as a frozen picture; 2.0: "
-        "scene changes without the learned model). Results of 1.0 (older jobs) have no "
+        description="3.6 now (3.5: the learned model took 2.3x the CPU, and two cuts under "
+        "half a second apart could read as one change; 3.4: a clip opening with a fade in "
+        "from black read as a scene change, a fade out and in could read as two, and a long "
+        "dissolve the model saw only as frames inside a transition was missed; 3.3: the "
+        "learned model took 2.5x the CPU, in windows of 100 frames; 3.2: a push transition, "
+        "one picture sliding the other out, was missed; 3.1: the learned model saw frames "
+        "scaled unlike its training footage; 3.0: a moving subject could read as a frozen "
+        "picture; 2.0: scene changes without the learned model). Results of 1.0 (older jobs) "
+        "have no "
         "scenes[].kind or transition times, no cues, no stability and no audio.loudness; "
         "clients should allow for that."
     )

@@ -9,11 +9,13 @@ context either side, so each frame passes through the network 1.33 times instead
 Windows are run on a thread of their own: ONNX Runtime releases the GIL, so the model uses one
 core while decoding and the signal measures use the other.
 
-The service runs an 8-bit model (tools/transnetv2/quantize.py, calibrated on the dev set): its
-convolution blocks in 8 bits from end to end, laid out as a batch of pictures; ~5x cheaper than
-the float model, its probabilities within 0.02 of PyTorch's. The float model stays beside it as
-the port's proof, and a narrow one distilled from it (NARROW_MODEL) as the next candidate; each
-8-bit model stays within 0.02 of its PyTorch network (tests/analysis/test_shotmodel.py).
+The service runs a narrow TransNetV2 (half the filters) distilled from the full-width 8-bit
+model on dev footage (tools/transnetv2/distill.py), in 8 bits (tools/transnetv2/quantize.py,
+calibrated on the dev set): convolution blocks in 8 bits from end to end, laid out as a batch of
+pictures; ~1.4 ms of a core per frame against ~3.3 for the full-width 8-bit model and ~22 for
+the float one. The float model (the port's proof) and the full-width 8-bit one (the narrow
+one's teacher) stay beside it; each 8-bit model stays within 0.02 of its PyTorch network
+(tests/analysis/test_shotmodel.py).
 """
 
 from __future__ import annotations
@@ -32,11 +34,9 @@ import numpy as np
 _MODELS = Path(__file__).resolve().parent / "model"
 FLOAT_MODEL = _MODELS / "transnetv2.onnx"
 QUANTIZED_MODEL = _MODELS / "transnetv2-int8.onnx"
-# Half the filters, distilled from the 8-bit model (tools/transnetv2/distill.py): judged on the
-# held-out set and ~2.4x cheaper, not yet the service's: with it two cuts 0.45 s apart in a
-# dark, noisy clip read as one change (docs/performance.md, "The second narrow model").
+# The service's: half the filters, distilled from the 8-bit model (tools/transnetv2/distill.py).
 NARROW_MODEL = _MODELS / "transnetv2-narrow-int8.onnx"
-SERVICE_MODEL = QUANTIZED_MODEL
+SERVICE_MODEL = NARROW_MODEL
 _SHA256 = {
     FLOAT_MODEL: "4b44ab664bb6efaf5209d21419207faf39c49c8bd02292b1b699d08aefca0e4d",
     QUANTIZED_MODEL: "e8a3ed819830cae80617553b3c46bf7febf1a551ad98ddcc6945f2266a9e11f2",

@@ -3,7 +3,9 @@ call for each rule are in bench/truth/: the dev set's real footage)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from backend.analysis.boundaries import Boundary, SceneBoundaries
 from backend.analysis.gradual import Transition
@@ -18,8 +20,9 @@ def _decide(
     cuts: Sequence[int] = (),
     transitions: Sequence[Transition] = (),
     contrast: Sequence[float] = (40.0,) * FRAMES,
+    picture: Callable[[int], np.ndarray | None] = lambda _: None,
 ) -> list[Boundary]:
-    boundaries = SceneBoundaries(FPS, contrast=contrast)
+    boundaries = SceneBoundaries(FPS, picture, contrast=contrast)
     for frame in cuts:
         boundaries.cut(frame)
     for found in transitions:
@@ -47,6 +50,37 @@ def test_a_fade_out_and_in_split_by_the_signals_is_one_change() -> None:
     found = _decide(single, many, cuts=[123], transitions=[dissolve])
 
     assert [(b.frame, b.kind) for b in found] == [(123, "cut")]
+
+
+def test_two_quick_cuts_the_model_holds_to_be_one_transition_are_two_changes() -> None:
+    # `many` stays above 0.5 all through a 0.45 s shot between two cuts the signal placed (the
+    # narrow model on a dark, noisy clip): two changes. Black frames with noise on them between
+    # the same two cuts (a quick fade out and in) are no shot: one change.
+    textures = [np.random.default_rng(seed).uniform(0, 60, (27, 48)) for seed in range(3)]
+
+    def pictures(between: Callable[[int], np.ndarray]) -> Callable[[int], np.ndarray]:
+        def picture(frame: int) -> np.ndarray:
+            noise = np.random.default_rng(100 + frame).normal(0, 2, (27, 48))
+            if 120 <= frame < 131:
+                return between(frame)
+            return textures[0 if frame < 120 else 2] + noise
+
+        return picture
+
+    single = _run({range(119, 122): 0.3, range(129, 132): 0.55})
+    many = _run({range(116, 134): 0.6})
+
+    def shot(frame: int) -> np.ndarray:
+        return textures[1] + np.random.default_rng(100 + frame).normal(0, 2, (27, 48))
+
+    def black(frame: int) -> np.ndarray:
+        return np.random.default_rng(100 + frame).normal(0, 4, (27, 48))
+
+    two = _decide(single, many, cuts=[120, 131], picture=pictures(shot))
+    one = _decide(single, many, cuts=[120, 131], picture=pictures(black))
+
+    assert [(b.frame, b.kind) for b in two] == [(120, "cut"), (131, "cut")]
+    assert [(b.frame, b.kind) for b in one] == [(131, "cut")]
 
 
 def test_a_long_dissolve_the_model_holds_to_be_inside_a_transition_stands() -> None:

@@ -52,14 +52,14 @@ def test_onnx_model_gives_pytorchs_probabilities_on_real_clips(stem: str) -> Non
 @pytest.mark.parametrize(
     ("model", "reference"),
     [(QUANTIZED_MODEL, SERVICE_REFERENCE), (NARROW_MODEL, NARROW_REFERENCE)],
-    ids=["8-bit", "narrow 8-bit"],
+    ids=["8-bit", "narrow 8-bit, the service's"],
 )
 @pytest.mark.parametrize("stem", ["bikes", "carphone_pristine", "bigbuckbunny"])
 def test_an_8_bit_model_stays_close_to_its_pytorch_network(
     stem: str, model: Path, reference: Path
 ) -> None:
-    # The 8-bit model the service runs against TransNetV2 in PyTorch; the narrow one distilled
-    # from it (the next candidate) against its own float network.
+    # The full-width 8-bit model (the narrow one's teacher) against TransNetV2 in PyTorch; the
+    # narrow one the service runs against its own float network.
     want = json.loads(reference.read_text())[f"{stem}.mp4"]
     single, many = _probabilities(real_clip(stem).path, model)
     expected = np.asarray(want["single"])

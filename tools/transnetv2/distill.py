@@ -9,10 +9,8 @@ its real clips, the rest of the Big Buck Bunny film (less anything like the held
 excerpt of it) and cuts and dissolves spliced between them. No label is read; the held-out set
 is never touched, so it still judges a model that never saw it.
 
-Not yet the service's model (docs/performance.md, "The second narrow model"): a first version,
-without `lighting_variants()`, mistook a flash for a change on a held-out clip; the second,
-committed as backend/analysis/model/transnetv2-narrow-int8.onnx, did not, but merged two cuts
-0.45 s apart in a dark, noisy test clip into one change.
+The service's model since analyzer 3.6 (docs/performance.md, "The second narrow model").
+A first version, without `lighting_variants()`, mistook a flash for a change on a held-out clip.
 
 Runs in the throwaway torch virtualenv (tools/transnetv2/README.md):
     python tools/transnetv2/distill.py data  /tmp/distill    # frames and teacher probabilities
