@@ -21,8 +21,9 @@ def _decide(
     transitions: Sequence[Transition] = (),
     contrast: Sequence[float] = (40.0,) * FRAMES,
     picture: Callable[[int], np.ndarray | None] = lambda _: None,
+    jumps: Sequence[float] = (),
 ) -> list[Boundary]:
-    boundaries = SceneBoundaries(FPS, picture, contrast=contrast)
+    boundaries = SceneBoundaries(FPS, picture, jumps, contrast)
     for frame in cuts:
         boundaries.cut(frame)
     for found in transitions:
@@ -81,6 +82,19 @@ def test_two_quick_cuts_the_model_holds_to_be_one_transition_are_two_changes() -
 
     assert [(b.frame, b.kind) for b in two] == [(120, "cut"), (131, "cut")]
     assert [(b.frame, b.kind) for b in one] == [(131, "cut")]
+
+
+def test_a_cut_between_two_unrelated_pictures_stands_where_the_model_is_blind_to_it() -> None:
+    # The narrow model's `single` reads 0.04 on a cut in the bench's dark, noisy footage, where
+    # the frames either side are unrelated (1 - correlation 0.97); a jump of 0.5 is not enough.
+    single = _run({range(200, 212): 0.04})
+    clear = [0.97 if k == 206 else 0.25 for k in range(FRAMES)]
+    unclear = [0.5 if k == 206 else 0.25 for k in range(FRAMES)]
+
+    assert [(b.frame, b.kind) for b in _decide(single, single, [206], jumps=clear)] == [
+        (206, "cut")
+    ]
+    assert _decide(single, single, [206], jumps=unclear) == []
 
 
 def test_a_long_dissolve_the_model_holds_to_be_inside_a_transition_stands() -> None:
