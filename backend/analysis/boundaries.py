@@ -9,10 +9,10 @@ seen another way (a fade out to black and in again is one change), but for two c
 placed with a shot between them, which the model can hold to be one transition. A change the
 model does not reach THRESHOLD on is kept only where a signal detector saw it clearly and the
 model still leans that way (SUPPORT), where the signal placed a cut between two unrelated
-pictures (CLEAR_CUT), or where the mixture test (gradual.py) measured a long
-dissolve, clearly or with the model holding its frames to be inside a transition, which the
-model misses. A clip that opens by fading in has no scene before its first shot, nor one that
-closes by fading out a scene after its last: such a fade is no change.
+pictures (CLEAR_CUT), or where the mixture test (gradual.py) measured a long dissolve, clearly
+or with the model holding its frames to be inside a transition, which the model misses. A clip
+that opens by fading in has no scene before its first shot, nor one that closes by fading out a
+scene after its last: such a fade is no change.
 """
 
 from __future__ import annotations

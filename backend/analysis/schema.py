@@ -137,9 +137,8 @@ class AnalysisResult(_Strict):
         "one picture sliding the other out, was missed; 3.1: the learned model saw frames "
         "scaled unlike its training footage; 3.0: a moving subject could read as a frozen "
         "picture; 2.0: scene changes without the learned model). Results of 1.0 (older jobs) "
-        "have no "
-        "scenes[].kind or transition times, no cues, no stability and no audio.loudness; "
-        "clients should allow for that."
+        "have no scenes[].kind or transition times, no cues, no stability and no "
+        "audio.loudness; clients should allow for that."
     )
     frames_analyzed: int = Field(ge=0)
     analysis_seconds: float = Field(ge=0)

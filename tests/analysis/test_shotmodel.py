@@ -22,9 +22,9 @@ from tests.analysis.real import real_clip
 
 DATA = Path(__file__).parent / "data"
 # PyTorch's probabilities (tools/transnetv2/reference.py): with TransNetV2's own windows of 100,
-# and with the windows of 200 the service's 8-bit model reads.
+# and with the windows of 200 the service's 8-bit models read.
 REFERENCE = DATA / "transnetv2_reference.json"
-SERVICE_REFERENCE = DATA / "transnetv2_reference_w200.json"
+WINDOW_200_REFERENCE = DATA / "transnetv2_reference_w200.json"
 # The narrow network's own float probabilities (reference.py --student), windows of 200.
 NARROW_REFERENCE = DATA / "transnetv2_narrow_reference_w200.json"
 TOLERANCE_S = 0.25
@@ -51,7 +51,7 @@ def test_onnx_model_gives_pytorchs_probabilities_on_real_clips(stem: str) -> Non
 
 @pytest.mark.parametrize(
     ("model", "reference"),
-    [(QUANTIZED_MODEL, SERVICE_REFERENCE), (NARROW_MODEL, NARROW_REFERENCE)],
+    [(QUANTIZED_MODEL, WINDOW_200_REFERENCE), (NARROW_MODEL, NARROW_REFERENCE)],
     ids=["8-bit", "narrow 8-bit, the service's"],
 )
 @pytest.mark.parametrize("stem", ["bikes", "carphone_pristine", "bigbuckbunny"])
