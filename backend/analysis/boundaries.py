@@ -25,6 +25,7 @@ from itertools import pairwise
 import numpy as np
 
 from .dips import FLAT
+from .fades import FADE_FLOOR, fade_span
 from .gradual import Transition, dissimilarity
 
 # TransNetV2's own decision threshold on its single-frame probability.
@@ -61,13 +62,6 @@ INSIDE = 0.25
 SOFT_S = 0.1
 # A model change without a signal find is a dissolve when this long at probability `many`.
 _GRADUAL_S = 0.3
-# Fades: contrast sags towards the black (or white) frames; a cut is a fade when the contrast
-# next to it is at most this share of the contrast where the sag began or ends.
-FADE_DEPTH = 0.5
-# ...and the picture at the bottom is nearly plain (black or white), not a darker shot.
-FADE_FLOOR = 8.0  # standard deviation of the 8-bit luma
-_RECOVERED = 0.9  # a fade ends where contrast is back to this share of the shot's
-_FADE_MAX_S = 2.5
 
 
 @dataclass(frozen=True)
@@ -382,35 +376,9 @@ def _picture_dissimilarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def with_fades(found: Sequence[Boundary], contrast: Sequence[float], fps: float) -> list[Boundary]:
-    """Cuts at the bottom of a sag in contrast (a fade out, black or white, a fade in) become
-    fades spanning the sag: from where the old shot's contrast starts to fall to where the new
-    one's has come back."""
+    """Cuts at the bottom of a sag in contrast (fades.py) become fades spanning the sag."""
     out: list[Boundary] = []
-    reach = max(2, round(fps * _FADE_MAX_S))
-    n = len(contrast)
     for boundary in found:
-        b = boundary.frame
-        if boundary.kind != "cut" or not 0 < b < n:
-            out.append(boundary)
-            continue
-        before = max(contrast[max(0, b - reach) : b])
-        after = max(contrast[b : min(n, b + reach)])
-        first = b - 1
-        while first > max(0, b - reach) and contrast[first] < _RECOVERED * before:
-            first -= 1
-        last = b
-        while last < min(n - 1, b + reach) and contrast[last] < _RECOVERED * after:
-            last += 1
-        bottom = min(contrast[b - 1], contrast[b])
-        plain = bottom <= FADE_FLOOR
-        faded_out = plain and bottom <= FADE_DEPTH * before and first < b - 1
-        faded_in = plain and bottom <= FADE_DEPTH * after and last > b
-        if faded_out or faded_in:
-            out.append(
-                Boundary(
-                    b, "fade", (first + 1 if faded_out else b - 1, last - 1 if faded_in else b)
-                )
-            )
-        else:
-            out.append(boundary)
+        span = fade_span(contrast, boundary.frame, fps) if boundary.kind == "cut" else None
+        out.append(boundary if span is None else Boundary(boundary.frame, "fade", span))
     return out
