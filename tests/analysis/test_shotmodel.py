@@ -52,7 +52,7 @@ def test_onnx_model_gives_pytorchs_probabilities_on_real_clips(stem: str) -> Non
 @pytest.mark.parametrize(
     ("model", "reference"),
     [(QUANTIZED_MODEL, WINDOW_200_REFERENCE), (NARROW_MODEL, NARROW_REFERENCE)],
-    ids=["8-bit", "narrow 8-bit, the service's"],
+    ids=["full-width 8-bit", "narrow 8-bit, the service's"],
 )
 @pytest.mark.parametrize("stem", ["bikes", "carphone_pristine", "bigbuckbunny"])
 def test_an_8_bit_model_stays_close_to_its_pytorch_network(

@@ -139,7 +139,7 @@ def prune(teacher: TransNetV2, filters: int = FILTERS) -> Student:
 
 
 def teacher(frames: np.ndarray) -> np.ndarray:
-    """The 8-bit model's (single, many) for every frame, as the service computes them."""
+    """The full-width 8-bit model's (single, many) for every frame, as the service computes them."""
     model = ShotModel(model=QUANTIZED_MODEL)
     for frame in frames:
         model.push(frame)
